@@ -1,0 +1,716 @@
+"""Profile of the "TT" CMS of the department and commune sub-sites (*.thuathienhue.gov.vn).
+
+Owns everything that knows this CMS: its URL rules (article id = host + `tc`), its
+markup (every CSS class and label is in the block of constants below, nowhere else),
+the extraction of an Article from an article page, and the reading of listing pages
+(article links, ASP.NET postback pager, the form to post back).
+
+Extraction is a pure function of (page text, URL): no I/O, no clock unless `today` is
+left out. The rules for each field are SITE.md section 7; the choices SITE.md leaves
+open are marked ASSUMED below.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.dates import find_dmy, parse_dmy
+from scraper.errors import NotAnArticle
+from scraper.models import Article, Form, Image, Link, Listing, PagerLink
+from scraper.sites import id_host
+from scraper.text import clean, clean_or_none
+from scraper.urls import canonical, host_of, query_params, resolve
+
+# --- The markup of the TT CMS (SITE.md sections 3 and 7) --------------------------------
+FRAME = "div.TT_TinChiTiet_Vien"
+BREADCRUMB = "div.TMCD2_DongTruongMuc"
+TITLE = "div.TT_TinChiTiet_TieuDe"
+DATE_LINE = "div.TT_TinChiTiet_NgayCapNhat"
+DATE_LABEL = "ngày cập nhật"
+READ = "div.TT_TinChiTiet_DocTin"
+LEAD_TABLE_CLASS = "TT_TinChiTiet_DongAnhMinhHoa"
+LEAD_CAPTION = "td.TT_TinChiTiet_MoTaAnh"
+RELATED_HEADING = "div.TT_TinChiTiet_TinLienQuanTieuDe"
+RELATED_LINK = "a.TT_TinChiTiet_TinLienQuan"
+RELATED_DATE = "span.TT_TinChiTiet_TinLienQuan_ThoiGian"
+SAME_GROUP_BOX = "#divPhanTrang2"  # "Tin cùng nhóm"
+OTHER_NEWS_BOX = "#divPhanTrang1"  # "Các tin khác"
+SAME_GROUP_LABEL = "tin cùng nhóm"
+OTHER_NEWS_LABEL = "các tin khác"
+LISTING_BOX = "div.TMCD2_Vien"
+# Chrome that may sit inside the reading area on some templates: never body text.
+CHROME_CLASSES = frozenset(
+    {
+        "TT_TinChiTiet_DongChucNang",
+        "TT_TinChiTiet_TinLienQuanTieuDe",
+        "TT_TinChiTiet_DongTinLienQuan",
+    }
+)
+BREADCRUMB_SEPARATOR = re.compile(r"\s*(?:>>|»|›)\s*")
+POSTBACK = re.compile(r"""__doPostBack\(\s*['"]([^'"]*)['"]\s*,\s*['"]([^'"]*)['"]\s*\)""")
+PAGER_ARGUMENT = re.compile(r"^Page\$(\d+)$")
+ARTICLE_PARAM = "tc"
+LISTING_PARAMS = ("gd", "2")  # /?gd=2&cn=<id>
+CATEGORY_PARAM = "cn"
+# ---------------------------------------------------------------------------------------
+
+FILE_EXTENSIONS = frozenset(
+    "pdf doc docx xls xlsx ppt pptx rtf odt ods odp zip rar 7z txt csv".split()
+)
+IMAGE_EXTENSIONS = frozenset(["jpg", "jpeg", "png", "gif", "bmp", "webp", "svg", "tif", "tiff"])
+FILE_DIRECTORIES = ("/uploadfiles/", "/portals/")
+
+BLOCK_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre center section article "
+    "header footer address figure figcaption hr main aside nav details summary".split()
+)
+SKIP_TAGS = frozenset(
+    "script style noscript template iframe object embed input select textarea button "
+    "option map area svg head title meta link".split()
+)
+ITALIC_TAGS = frozenset({"em", "i"})
+# ASSUMED: a table holding an image is a caption table (its other text is the caption)
+# only while it looks like one; a data table that happens to hold an icon is body text.
+CAPTION_TABLE_MAX_CHARS = 400
+SOURCE_MAX_CHARS = 40
+
+
+# --- URLs -------------------------------------------------------------------------------
+def article_id(url: str) -> str | None:
+    """'<host>/<tc>' for an article URL of this CMS, else None. The host is the id host
+    (www. dropped, hue.gov.vn mapped to thuathienhue.gov.vn) so ids survive the move."""
+    tc = query_params(url).get(ARTICLE_PARAM, "").strip()
+    if not tc.isdigit():
+        return None
+    return f"{id_host(host_of(url))}/{int(tc)}"
+
+
+def is_article_url(url: str) -> bool:
+    return article_id(url) is not None
+
+
+def is_listing_url(url: str) -> bool:
+    params = query_params(url)
+    return params.get(LISTING_PARAMS[0]) == LISTING_PARAMS[1] and CATEGORY_PARAM in params
+
+
+def same_site(url: str, page_url: str) -> bool:
+    return id_host(host_of(url)) == id_host(host_of(page_url))
+
+
+# --- Text helpers -----------------------------------------------------------------------
+def _classes(node: LexborNode) -> set[str]:
+    value = node.attributes.get("class")
+    return set(value.split()) if value else set()
+
+
+def _style(node: LexborNode) -> str:
+    return (node.attributes.get("style") or "").replace(" ", "").lower()
+
+
+def _is_italic(node: LexborNode) -> bool:
+    return node.tag in ITALIC_TAGS or "font-style:italic" in _style(node)
+
+
+def _is_centred(node: LexborNode) -> bool:
+    if node.tag == "center":
+        return True
+    align = (node.attributes.get("align") or "").strip().lower()
+    return align == "center" or "text-align:center" in _style(node)
+
+
+def _inline_text(node: LexborNode) -> str:
+    """Visible text of a subtree with <br> and block boundaries as spaces (selectolax's
+    text() glues them together), scripts and styles left out. Not yet cleaned."""
+    parts: list[str] = []
+
+    def visit(current: LexborNode) -> None:
+        for child in current.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                parts.append(child.text_content or "")
+            elif tag in SKIP_TAGS or tag.startswith("-"):
+                continue
+            elif tag == "br":
+                parts.append(" ")
+            elif tag in BLOCK_TAGS or tag in ("td", "th", "tr", "table"):
+                parts.append(" ")
+                visit(child)
+                parts.append(" ")
+            else:
+                visit(child)
+
+    visit(node)
+    return "".join(parts)
+
+
+def _text(node: LexborNode | None) -> str:
+    return clean(_inline_text(node)) if node is not None else ""
+
+
+# --- The body walker --------------------------------------------------------------------
+@dataclass
+class _Block:
+    """A run of inline content between block boundaries: text pieces, <br>s and images."""
+
+    items: list[tuple] = field(
+        default_factory=list
+    )  # ("t", text, italic) | ("br",) | ("img", Image)
+    centred: bool = False
+    kind: str = "p"  # "p" | "row" (a data-table row) | "figcaption"
+
+    def has_text(self) -> bool:
+        return any(item[0] == "t" and item[1].strip() for item in self.items)
+
+    def images(self) -> list[Image]:
+        return [item[1] for item in self.items if item[0] == "img"]
+
+    def text(self) -> str:
+        return clean(
+            "".join(item[1] if item[0] == "t" else " " for item in self.items if item[0] != "img")
+        )
+
+    def wholly_italic(self) -> bool:
+        texts = [item for item in self.items if item[0] == "t" and item[1].strip()]
+        return bool(texts) and all(item[2] for item in texts)
+
+
+@dataclass
+class _CaptionTable:
+    images: list[Image]
+
+
+class _BodyWalker:
+    """Turns the reading area into blocks (paragraphs, table rows, caption tables) and
+    collects body links in page order."""
+
+    def __init__(self, page_url: str):
+        self.page_url = page_url
+        self.blocks: list[_Block | _CaptionTable] = []
+        self.links: list[Link] = []
+        self.current: _Block | None = None
+        self.flatten = 0  # > 0 inside a data-table row: blocks do not split it
+
+    # Building blocks
+    def _open(self, centred: bool) -> _Block:
+        if self.current is None:
+            self.current = _Block(centred=centred)
+        return self.current
+
+    def end_block(self, kind: str | None = None) -> None:
+        block = self.current
+        self.current = None
+        if block is None:
+            return
+        if kind:
+            block.kind = kind
+        if block.has_text() or block.images():
+            self.blocks.append(block)
+
+    def _add_text(self, text: str, italic: bool, centred: bool) -> None:
+        if not text:
+            return
+        if self.current is None and not text.strip():
+            return
+        self._open(centred).items.append(("t", text, italic))
+
+    # Walking
+    def walk(self, node: LexborNode, italic: bool = False, centred: bool = False) -> None:
+        for child in node.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                self._add_text(child.text_content or "", italic, centred)
+                continue
+            if tag in SKIP_TAGS or tag.startswith("-"):
+                continue
+            if _classes(child) & CHROME_CLASSES:
+                continue
+            child_italic = italic or _is_italic(child)
+            child_centred = centred or _is_centred(child)
+            if tag == "br":
+                if self.current is not None:
+                    self.current.items.append(("br",))
+            elif tag == "img":
+                image = self._image(child)
+                if image is not None:
+                    self._open(child_centred).items.append(("img", image))
+            elif tag == "table":
+                self._table(child, child_italic, child_centred)
+            elif tag == "a":
+                self._link(child)
+                self.walk(child, child_italic, child_centred)
+            elif tag in BLOCK_TAGS:
+                if self.flatten:
+                    self._add_text(" ", italic, centred)
+                    self.walk(child, child_italic, child_centred)
+                    self._add_text(" ", italic, centred)
+                else:
+                    self.end_block()
+                    self.walk(child, child_italic, child_centred)
+                    self.end_block("figcaption" if tag == "figcaption" else None)
+            else:
+                self.walk(child, child_italic, child_centred)
+
+    def _image(self, node: LexborNode) -> Image | None:
+        src = node.attributes.get("src") or node.attributes.get("data-src")
+        url = resolve(self.page_url, src)
+        if url is None:
+            return None
+        return Image(
+            url=canonical(url), caption=None, alt=clean_or_none(node.attributes.get("alt"))
+        )
+
+    def _link(self, node: LexborNode) -> None:
+        url = resolve(self.page_url, node.attributes.get("href"))
+        if url is None:
+            return
+        url = canonical(url)
+        kind = "attachment" if is_file_url(url) else "body"
+        target = article_id(url) if same_site(url, self.page_url) else None
+        self.links.append(Link(kind=kind, url=url, text=_text(node) or None, target_id=target))
+
+    def _table(self, table: LexborNode, italic: bool, centred: bool) -> None:
+        if self.flatten:
+            self._add_text(" ", italic, centred)
+            self.walk(table, italic, centred)
+            self._add_text(" ", italic, centred)
+            return
+        self.end_block()
+        if _is_caption_table(table):
+            self._caption_table(table)
+            return
+        for row in _rows(table):
+            self.flatten += 1
+            for cell in row.iter():
+                if cell.tag in ("td", "th"):
+                    self._add_text(" ", italic, centred)
+                    self.walk(cell, italic or _is_italic(cell), centred or _is_centred(cell))
+            self.flatten -= 1
+            self.end_block("row")
+
+    def _caption_table(self, table: LexborNode) -> None:
+        images = [img for node in table.css("img") if (img := self._image(node)) is not None]
+        for anchor in table.css("a[href]"):
+            self._link(anchor)
+        lead_caption = table.css_first(LEAD_CAPTION)
+        captions = [_text(lead_caption)] if lead_caption is not None else _caption_cells(table)
+        if len(captions) == len(images):
+            for image, caption in zip(images, captions, strict=True):
+                image.caption = caption or None
+        elif images:
+            images[0].caption = clean(" ".join(captions)) or None
+        self.blocks.append(_CaptionTable(images))
+
+
+def _rows(table: LexborNode):
+    for child in table.iter():
+        if child.tag == "tr":
+            yield child
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            yield from (row for row in child.iter() if row.tag == "tr")
+
+
+def _is_caption_table(table: LexborNode) -> bool:
+    if LEAD_TABLE_CLASS in _classes(table):
+        return True
+    if table.css_first("img") is None:
+        return False
+    text_rows = [row for row in _rows(table) if row.css_first("img") is None and _text(row)]
+    return len(text_rows) <= 2 and len(_text(table)) <= CAPTION_TABLE_MAX_CHARS
+
+
+def _caption_cells(table: LexborNode) -> list[str]:
+    """Caption texts of a caption table: the text cells of its rows without an image."""
+    texts: list[str] = []
+    for row in _rows(table):
+        if row.css_first("img") is not None:
+            continue
+        texts.extend(t for cell in row.iter() if cell.tag in ("td", "th") and (t := _text(cell)))
+    return texts
+
+
+def is_file_url(url: str) -> bool:
+    path = url.split("?", 1)[0].split("#", 1)[0].lower()
+    name = path.rsplit("/", 1)[-1]
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    if extension in FILE_EXTENSIONS:
+        return True
+    from urllib.parse import unquote
+
+    decoded = unquote(path)
+    return any(d in decoded for d in FILE_DIRECTORIES) and extension not in IMAGE_EXTENSIONS
+
+
+# --- From blocks to fields --------------------------------------------------------------
+@dataclass
+class _Body:
+    paragraphs: list[tuple[str, str]]  # (text, block kind)
+    images: list[Image]
+
+
+def _assemble(blocks: list[_Block | _CaptionTable]) -> _Body:
+    """Apply the caption rules (SITE.md section 7) and keep the rest as paragraphs."""
+    paragraphs: list[tuple[str, str]] = []
+    images: list[Image] = []
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        index += 1
+        if isinstance(block, _CaptionTable):
+            images.extend(block.images)
+            continue
+        if block.kind == "figcaption" and images and images[-1].caption is None:
+            images[-1].caption = block.text() or None
+            continue
+        if not block.images():
+            text = block.text()
+            if text:
+                paragraphs.append((text, block.kind))
+            continue
+        body_text, block_images, waiting = _split_image_block(block)
+        images.extend(block_images)
+        if body_text:
+            paragraphs.append((body_text, block.kind))
+        if waiting is not None and block.kind == "p" and index < len(blocks):
+            following = blocks[index]
+            if (
+                isinstance(following, _Block)
+                and following.kind in ("p", "figcaption")
+                and not following.images()
+                and (
+                    following.wholly_italic() or following.centred or following.kind == "figcaption"
+                )
+            ):
+                waiting.caption = following.text() or None
+                index += 1
+    return _Body(paragraphs, images)
+
+
+def _split_image_block(block: _Block) -> tuple[str, list[Image], Image | None]:
+    """Split a block holding images into its body text, its images (with any caption
+    written after a <br> following the image) and the image still waiting for a caption
+    from the next block (when nothing but the image ends the block)."""
+    body_parts: list[str] = []
+    caption_parts: list[str] = []
+    images: list[Image] = []
+    last_image: Image | None = None
+    state = "text"  # "text" | "after_image" | "caption"
+    for item in block.items:
+        kind = item[0]
+        if kind == "img":
+            if state == "caption" and last_image is not None:
+                last_image.caption = clean("".join(caption_parts)) or None
+            caption_parts = []
+            last_image = item[1]
+            images.append(last_image)
+            state = "after_image"
+        elif kind == "br":
+            if state == "after_image":
+                state = "caption"
+            elif state == "caption":
+                caption_parts.append(" ")
+            else:
+                body_parts.append(" ")
+        else:
+            text = item[1]
+            if state == "caption":
+                caption_parts.append(text)
+            elif state == "after_image" and text.strip():
+                state = "text"
+                body_parts.append(text)
+            else:
+                body_parts.append(text)
+    waiting = None
+    if state == "caption" and last_image is not None:
+        last_image.caption = clean("".join(caption_parts)) or None
+        if last_image.caption is None:
+            waiting = last_image
+    elif state == "after_image":
+        waiting = last_image
+    return clean("".join(body_parts)), images, waiting
+
+
+def _source(paragraphs: list[tuple[str, str]]) -> str | None:
+    if len(paragraphs) < 2:
+        return None
+    text, kind = paragraphs[-1]
+    if kind == "row" or len(text) > SOURCE_MAX_CHARS or text.endswith("."):
+        return None
+    return text
+
+
+# --- Article pages ----------------------------------------------------------------------
+def _label_text(node: LexborNode) -> str:
+    return unicodedata.normalize("NFC", _text(node)).lower()
+
+
+def _date(frame: LexborNode) -> str | None:
+    """The raw date text of the 'Ngày cập nhật' label, or None when there is no label."""
+    line = frame.css_first(DATE_LINE) or frame
+    for span in line.css("span"):
+        own = _label_text(span)
+        if own.startswith(DATE_LABEL):
+            inner = next((c for c in span.iter() if c.tag == "span"), None)
+            if inner is not None:
+                return clean_or_none(_inline_text(inner))
+            rest = clean(_text(span)[len(DATE_LABEL) :]).lstrip(":").strip()
+            return find_dmy(rest) or rest or None
+    text = _text(line)
+    position = unicodedata.normalize("NFC", text).lower().find(DATE_LABEL)
+    if position < 0:
+        return None
+    rest = text[position + len(DATE_LABEL) :].lstrip(" :")
+    return find_dmy(rest) or clean_or_none(rest)
+
+
+def _category(frame: LexborNode) -> str | None:
+    crumb = frame.css_first(BREADCRUMB)
+    if crumb is None:
+        return None
+    parts = [clean(part) for part in BREADCRUMB_SEPARATOR.split(_inline_text(crumb))]
+    parts = [part for part in parts if part]
+    return " >> ".join(parts) or None
+
+
+_RELATED_DATE_TEXT = re.compile(r"\(\s*(\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4})\s*\)\s*$")
+
+
+def _related_link(anchor: LexborNode, kind: str, page_url: str, today: date) -> Link | None:
+    url = resolve(page_url, anchor.attributes.get("href"))
+    if url is None:
+        return None
+    url = canonical(url)
+    text = _text(anchor)
+    date_text = None
+    match = _RELATED_DATE_TEXT.search(text)
+    if match:
+        date_text = match.group(1)
+        text = text[: match.start()].rstrip()
+    else:
+        sibling = anchor.next
+        while (
+            sibling is not None
+            and sibling.tag == "-text"
+            and not (sibling.text_content or "").strip()
+        ):
+            sibling = sibling.next
+        if sibling is not None and sibling.tag == "span":
+            date_text = find_dmy(_text(sibling))
+    target = article_id(url) if same_site(url, page_url) else None
+    return Link(
+        kind=kind,
+        url=url,
+        text=text or None,
+        target_id=target,
+        date=parse_dmy(date_text, today=today) if date_text else None,
+    )
+
+
+def _related_links(root: LexborNode, page_url: str, today: date) -> list[Link]:
+    links: list[Link] = []
+    boxes = ((SAME_GROUP_BOX, "same_group"), (OTHER_NEWS_BOX, "other_news"))
+    found_box = False
+    for selector, kind in boxes:
+        box = root.css_first(selector)
+        if box is None:
+            continue
+        found_box = True
+        links.extend(
+            link
+            for anchor in box.css(RELATED_LINK)
+            if (link := _related_link(anchor, kind, page_url, today)) is not None
+        )
+    if found_box:
+        return links
+    # Without the boxes' ids: each link belongs to the list whose heading precedes it.
+    kind = None
+    for node in root.css(f"{RELATED_HEADING}, {RELATED_LINK}"):
+        if node.tag != "a":
+            heading = _label_text(node)
+            if SAME_GROUP_LABEL in heading:
+                kind = "same_group"
+            elif OTHER_NEWS_LABEL in heading:
+                kind = "other_news"
+            continue
+        link = _related_link(node, kind or "other_news", page_url, today)
+        if link is not None:
+            links.append(link)
+    return links
+
+
+def _extract(tree: LexborHTMLParser, url: str, today: date | None) -> Article:
+    root = tree.body or tree.root
+    if root is None:
+        raise NotAnArticle(f"empty page: {url}")
+    frame = root.css_first(FRAME)
+    title_node = (frame or root).css_first(TITLE)
+    reading = (frame or root).css_first(READ)
+    if title_node is None and reading is None:
+        raise NotAnArticle(f"no article on the page: {url}")
+    frame = frame or root
+    from scraper.dates import today_in_vietnam
+
+    today = today or today_in_vietnam()
+
+    walker = _BodyWalker(url)
+    if reading is not None:
+        walker.walk(reading)
+        walker.end_block()
+    body = _assemble(walker.blocks)
+    published_raw = _date(frame)
+    captions = [image.caption for image in body.images if image.caption]
+    return Article(
+        id=article_id(url),
+        url=canonical(url),
+        site=id_host(host_of(url)),
+        category=_category(frame),
+        title=clean_or_none(_inline_text(title_node)) if title_node is not None else None,
+        published=parse_dmy(published_raw, today=today),
+        published_raw=published_raw,
+        body="\n\n".join(text for text, _ in body.paragraphs) or None,
+        source=_source(body.paragraphs),
+        captions=captions,
+        images=body.images,
+        links=walker.links + _related_links(frame, url, today),
+    )
+
+
+def extract_article(html: str, url: str, *, today: date | None = None) -> Article:
+    """The Article of a TT-CMS article page. Raises NotAnArticle for other pages."""
+    return _extract(LexborHTMLParser(html), url, today)
+
+
+# --- Listing pages ----------------------------------------------------------------------
+def _form(root: LexborNode, page_url: str) -> Form | None:
+    form = root.css_first("form")
+    if form is None:
+        return None
+    action = resolve(page_url, form.attributes.get("action")) or page_url
+    fields: list[tuple[str, str]] = []
+    for node in form.css("input, select, textarea"):
+        name = node.attributes.get("name")
+        if not name or "disabled" in node.attributes:
+            continue
+        if node.tag == "input":
+            kind = (node.attributes.get("type") or "text").lower()
+            if kind in ("submit", "button", "image", "reset", "file"):
+                continue
+            if kind in ("checkbox", "radio") and "checked" not in node.attributes:
+                continue
+            value = node.attributes.get("value")
+            fields.append(
+                (name, value if value is not None else ("on" if kind == "checkbox" else ""))
+            )
+        elif node.tag == "select":
+            options = node.css("option")
+            chosen = next(
+                (o for o in options if "selected" in o.attributes), options[0] if options else None
+            )
+            if chosen is not None:
+                value = chosen.attributes.get("value")
+                fields.append((name, value if value is not None else clean(chosen.text())))
+        else:
+            fields.append((name, node.text() or ""))
+    return Form(
+        action=canonical(action),
+        method=(form.attributes.get("method") or "get").lower(),
+        fields=fields,
+    )
+
+
+def postback_data(form: Form, target: str, argument: str) -> list[tuple[str, str]]:
+    """The fields a browser posts for javascript:__doPostBack(target, argument)."""
+    data = [(k, v) for k, v in form.fields if k not in ("__EVENTTARGET", "__EVENTARGUMENT")]
+    return [("__EVENTTARGET", target), ("__EVENTARGUMENT", argument), *data]
+
+
+def _article_links(nodes, page_url: str) -> list[str]:
+    seen: dict[str, str] = {}
+    for anchor in nodes:
+        url = resolve(page_url, anchor.attributes.get("href"))
+        if url is None or not same_site(url, page_url):
+            continue
+        key = article_id(url)
+        if key is not None and key not in seen:
+            seen[key] = canonical(url)
+    return list(seen.values())
+
+
+def _listing(tree: LexborHTMLParser, url: str) -> Listing:
+    root = tree.body or tree.root
+    if root is None:
+        return Listing(url=canonical(url))
+    boxes = root.css(LISTING_BOX)
+    main = _article_links((a for box in boxes for a in box.css("a[href]")), url) if boxes else []
+    everywhere = _article_links(root.css("a[href]"), url)
+    if not boxes:
+        main, everywhere = everywhere, []
+    main_set = set(main)
+    pages: dict[str, str] = {}
+    pager: list[PagerLink] = []
+    seen_postbacks: set[tuple[str, str]] = set()
+    for anchor in root.css("a[href]"):
+        href = anchor.attributes.get("href") or ""
+        if href.lstrip().lower().startswith("javascript:"):
+            match = POSTBACK.search(href)
+            if (
+                match
+                and match.group(2).startswith("Page$")
+                and match.groups() not in seen_postbacks
+            ):
+                seen_postbacks.add(match.groups())
+                number = PAGER_ARGUMENT.match(match.group(2))
+                pager.append(
+                    PagerLink(
+                        target=match.group(1),
+                        argument=match.group(2),
+                        text=_text(anchor) or None,
+                        page=int(number.group(1)) if number else None,
+                    )
+                )
+            continue
+        target = resolve(url, href)
+        if (
+            target
+            and same_site(target, url)
+            and is_listing_url(target)
+            and not is_article_url(target)
+        ):
+            key = query_params(target)[CATEGORY_PARAM]
+            pages.setdefault(key, canonical(target))
+    return Listing(
+        url=canonical(url),
+        article_urls=main,
+        linked_urls=[u for u in everywhere if u not in main_set],
+        page_urls=list(pages.values()),
+        pager=pager,
+        form=_form(root, url),
+    )
+
+
+def parse_listing(html: str, url: str) -> Listing:
+    """Article links, category pages, postback pager and form of any TT-CMS page."""
+    return _listing(LexborHTMLParser(html), url)
+
+
+@dataclass
+class Page:
+    """One parse of a page: its article (None when it is not an article page) and links."""
+
+    article: Article | None
+    listing: Listing
+
+
+def parse_page(html: str, url: str, *, today: date | None = None) -> Page:
+    """Article and listing view of a page from a single parse (what the crawler uses)."""
+    tree = LexborHTMLParser(html)
+    try:
+        article = _extract(tree, url, today)
+    except NotAnArticle:
+        article = None
+    return Page(article=article, listing=_listing(tree, url))
