@@ -591,6 +591,8 @@ def test_iso_utc():
 def test_a_changed_breadcrumb_alone_makes_no_revision(archive):
     archive.save_article(BASE, fetched_at="2024-01-01T00:00:00Z", page_sha=None, run_id=None)
     moved = make_article(category="Tin tức >> Chuyển đổi số")
-    result = archive.save_article(moved, fetched_at="2024-01-02T00:00:00Z", page_sha=None, run_id=None)
+    result = archive.save_article(
+        moved, fetched_at="2024-01-02T00:00:00Z", page_sha=None, run_id=None
+    )
     assert result.outcome == "unchanged"
     assert len(archive.history(BASE.id)) == 1
