@@ -1,0 +1,75 @@
+"""The scraper's exceptions: one tree, so callers catch what they mean and nothing else.
+
+    ScraperError
+    ├── FetchError            a URL could not be fetched (.url, .error, .status, .attempts)
+    │   ├── FetchFailed       every attempt failed: transient errors, 5xx or 429 exhausted,
+    │   │                     too many redirects, a body that cannot be decoded
+    │   ├── OffSite           a redirect pointed outside the allowed hosts (not requested)
+    │   ├── RobotsDisallowed  robots.txt forbids the URL, or was unreachable (disallow all)
+    │   └── TooLarge          the body (decompressed) exceeded the size cap
+    ├── ExtractError          a page could not be read as what it was expected to be
+    │   └── NotAnArticle      the page holds no article (404 page, listing page, ...)
+    └── Locked                another run holds the archive database
+
+Low-level httpx / h11 / socket errors never leave scraper.fetch: that module is the one
+boundary where they become FetchError subclasses. A 4xx answer other than 429 is not an
+error at all: it comes back as a normal Response (404 is an answer for the crawler).
+"""
+
+from __future__ import annotations
+
+
+class ScraperError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class FetchError(ScraperError):
+    """A URL could not be fetched.
+
+    url: the URL the caller asked for; error: human-readable cause; status: the last HTTP
+    status seen (None when no answer came); attempts: requests sent for the failing hop.
+    """
+
+    def __init__(self, url: str, error: str, status: int | None = None, attempts: int = 0):
+        super().__init__(url, error, status, attempts)
+        self.url = url
+        self.error = error
+        self.status = status
+        self.attempts = attempts
+
+    def __str__(self) -> str:
+        extra = []
+        if self.status is not None:
+            extra.append(f"HTTP {self.status}")
+        if self.attempts:
+            extra.append(f"{self.attempts} attempt{'s' if self.attempts != 1 else ''}")
+        suffix = f" ({', '.join(extra)})" if extra else ""
+        return f"{self.error}{suffix}: {self.url}"
+
+
+class FetchFailed(FetchError):
+    """Every attempt failed (connection errors, timeouts, 5xx, 429), or the answer was unusable."""
+
+
+class OffSite(FetchError):
+    """A redirect led outside the allowed hosts; the target was not requested."""
+
+
+class RobotsDisallowed(FetchError):
+    """robots.txt forbids the URL (or could not be fetched, which disallows the whole host)."""
+
+
+class TooLarge(FetchError):
+    """The response body, decompressed, is larger than the configured cap."""
+
+
+class ExtractError(ScraperError):
+    """A page could not be read as the kind of page it should be."""
+
+
+class NotAnArticle(ExtractError):
+    """The page holds no article (a 404 page with the site chrome, a listing, ...)."""
+
+
+class Locked(ScraperError):
+    """Another run holds the archive database."""

@@ -1,0 +1,746 @@
+"""HTTP fetching: one async httpx client for a whole crawl, polite, retrying, bounded.
+
+This module owns everything between a URL and a decoded `Response`:
+
+- politeness per host (host = scraper.urls.host_of, port kept): at most `per_host`
+  requests in flight, a minimum delay between request starts (the larger of
+  `Politeness.delay` and robots.txt's Crawl-delay, plus jitter), a "paused until" time set
+  by Retry-After; plus a global cap on requests in flight. Every request goes through
+  this, retries and robots.txt included.
+- robots.txt (scraper.robots), fetched lazily once per host: 2xx parsed; 3xx that cannot
+  be followed and 4xx mean allow all; 5xx, 429 or network failure after every retry mean
+  disallow all (RFC 9309), and the RobotsDisallowed error says so.
+- retries (tenacity): connect errors, timeouts, resets, protocol errors (h11 raises on
+  a body shorter than its Content-Length or an unfinished chunked body), and statuses
+  429/500/502/503/504; exponential backoff with full jitter. Retry-After on 429/503
+  pauses the whole host. Other 4xx are answers, never retried.
+- redirects, followed by hand, only to allowed hosts (else OffSite, target not requested).
+- a size cap on the *decompressed* body: gzip, deflate and br are decoded here (not by
+  httpx) with bounded output, so a compression bomb costs at most about one chunk.
+- choosing the charset of HTML pages in HTML5 order (`choose_encoding`).
+
+It is also the one place where httpx exceptions become scraper.errors ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import contextlib
+import email.utils
+import functools
+import random
+import re
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import httpx
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+
+from scraper.errors import FetchFailed, OffSite, RobotsDisallowed, TooLarge
+from scraper.robots import Robots
+from scraper.urls import host_of
+
+try:
+    import brotli
+except ImportError:  # pragma: no cover - httpx[brotli] installs it
+    brotli = None
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+ACCEPT_ENCODING = "gzip, deflate, br" if brotli is not None else "gzip, deflate"
+_DECODE_ERRORS = (zlib.error, brotli.error) if brotli is not None else (zlib.error,)
+FALLBACK_ENCODING = "windows-1258"  # the HTML5 locale default for Vietnamese
+
+
+@dataclass(frozen=True)
+class Politeness:
+    delay: float = 1.0  # min seconds between request starts to one host
+    per_host: int = 2  # max requests in flight per host
+    total: int = 8  # global cap on requests in flight
+    obey_robots: bool = True
+    jitter: float = 0.1  # fraction of delay added at random
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    user_agent: str = "scraper/0.1 (+https://github.com/thuathienhue-archive/scraper)"
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0  # between two reads of one response (httpx read timeout)
+    total_timeout: float = 60.0  # one attempt, from sending to the last body byte
+    max_bytes: int = 10 * 1024 * 1024  # applied to decompressed bytes while streaming
+    max_redirects: int = 5
+    attempts: int = 5  # total tries per request
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+    retry_after_cap: float = 600.0  # longest pause a Retry-After header can impose
+    politeness: Politeness = Politeness()
+
+
+@dataclass
+class Response:
+    url: str  # requested URL
+    final_url: str  # after in-scope redirects
+    method: str  # method of the request that got this answer (POST becomes GET on 303)
+    status: int
+    headers: dict[str, str]  # lower-case names
+    content: bytes  # decompressed body (a BOM, if any, kept)
+    content_type: str  # media type, lower-case, no params ('' if none)
+    is_html: bool  # text/html or application/xhtml+xml (or sniffed '<html' when no type)
+    encoding: str | None  # chosen charset for HTML
+    text: str | None  # decoded HTML (None for files)
+    elapsed: float  # seconds, all attempts, waits and redirects included
+    attempts: int  # tries of the request that got this answer (1 = no retry)
+
+
+@dataclass
+class FetchStats:
+    requests: int = 0  # HTTP requests sent: retries, redirect hops and robots.txt included
+    retries: int = 0  # of those, repeats after a retryable failure
+    bytes: int = 0  # decompressed body bytes received
+    redirects: int = 0  # redirects followed
+    robots: int = 0  # robots.txt files fetched (one per host)
+
+
+# --------------------------------------------------------------------------- charsets
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xfe\xff", "utf-16be"), (b"\xff\xfe", "utf-16le"))
+# Python codec name -> WHATWG name; ASCII and Latin-1 labels mean windows-1252 in HTML5.
+_WHATWG = {
+    "utf-8": "utf-8",
+    "ascii": "windows-1252",
+    "iso8859-1": "windows-1252",
+    "cp1252": "windows-1252",
+    "cp1258": "windows-1258",
+    "iso8859-9": "windows-1254",
+    "tis-620": "windows-874",
+    "iso8859-11": "windows-874",
+    "utf-16": "utf-16le",
+    "utf-16-le": "utf-16le",
+    "utf-16-be": "utf-16be",
+    "gb2312": "gbk",
+}
+_META = re.compile(rb"<meta[\s/][^>]*>", re.I)
+_ATTR = re.compile(rb"""([^\s=/>]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
+_CHARSET_IN = re.compile(rb"""charset\s*=\s*["']?\s*([^\s"';]+)""", re.I)
+_COMMENT = re.compile(rb"<!--.*?(?:-->|\Z)", re.S)
+
+
+@functools.lru_cache(maxsize=256)
+def encoding_for_label(label: str) -> str | None:
+    """The encoding a charset label names, HTML5-style ('latin1' -> 'windows-1252'), or
+    None when Python has no text codec for it."""
+    label = label.strip().strip("\"'").strip().lower()
+    if not label:
+        return None
+    try:
+        info = codecs.lookup(label)
+    except LookupError:
+        return None
+    if not getattr(info, "_is_text_encoding", True):  # 'base64', 'rot13', 'zlib', ...
+        return None
+    return _WHATWG.get(info.name, info.name)
+
+
+def _meta_charset(head: bytes) -> str | None:
+    """HTML5 prescan, simplified: the first <meta charset> or <meta http-equiv=content-type
+    content="...charset=..."> in the first 1024 bytes that names a known encoding."""
+    if b"<!--" in head:
+        head = _COMMENT.sub(b"", head)
+    for tag in _META.finditer(head):
+        attrs: dict[bytes, bytes] = {}
+        for m in _ATTR.finditer(tag.group(0), 5):
+            name = m.group(1).lower()
+            if name not in attrs:
+                attrs[name] = (m.group(2) or b"").strip(b"\"'")
+        label = attrs.get(b"charset")
+        if label is None and attrs.get(b"http-equiv", b"").lower() == b"content-type":
+            found = _CHARSET_IN.search(attrs.get(b"content", b""))
+            label = found.group(1) if found else None
+        if label:
+            enc = encoding_for_label(label.decode("ascii", "replace"))
+            if enc:
+                # HTML5: a UTF-16 label in <meta> means UTF-8; x-user-defined is unknown here.
+                return "utf-8" if enc.startswith("utf-16") else enc
+    return None
+
+
+def _param(value: str, name: str) -> str | None:
+    for part in value.split(";")[1:]:
+        key, _, val = part.partition("=")
+        if key.strip().lower() == name:
+            return val.strip().strip("\"'")
+    return None
+
+
+def choose_encoding(content: bytes, content_type: str | None) -> tuple[str, int]:
+    """(encoding, BOM length) for an HTML body, in HTML5 order: BOM, the Content-Type
+    charset, a <meta> prescan of the first 1024 bytes, then UTF-8 if the bytes are valid
+    UTF-8, else windows-1258."""
+    for bom, enc in _BOMS:
+        if content.startswith(bom):
+            return enc, len(bom)
+    if content_type and ";" in content_type:
+        label = _param(content_type, "charset")
+        enc = encoding_for_label(label) if label else None
+        if enc:
+            return enc, 0
+    enc = _meta_charset(content[:1024])
+    if enc:
+        return enc, 0
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return FALLBACK_ENCODING, 0
+    return "utf-8", 0
+
+
+def decode_html(content: bytes, content_type: str | None) -> tuple[str, str]:
+    """(encoding, text) of an HTML body; the BOM is stripped, bad bytes become U+FFFD."""
+    enc, skip = choose_encoding(content, content_type)
+    return enc, content[skip:].decode(enc, errors="replace")
+
+
+def _sniff_html(content: bytes) -> bool:
+    for bom, _ in _BOMS:
+        if content.startswith(bom):
+            content = content[len(bom) :]
+            break
+    head = content[:256].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+# ----------------------------------------------------------------- bounded decoding
+
+
+class _Overflow(Exception):
+    """A decoder produced more than the cap."""
+
+
+class _ZlibStage:
+    """gzip (wbits 16+) or deflate; deflate falls back to raw deflate as browsers do.
+    Concatenated gzip members are decoded; bytes after the end of the data are ignored."""
+
+    def __init__(self, limit: int, wbits: int):
+        self.limit = limit
+        self.total = 0
+        self.wbits = wbits
+        self.d: zlib._Decompress | None = zlib.decompressobj(wbits)
+        self.started = False
+        self.members = 0
+
+    def decode(self, data: bytes) -> bytes:
+        if not data:
+            return b""
+        if not self.started:
+            self.started = True
+            if self.wbits == zlib.MAX_WBITS:
+                try:
+                    return self._run(data)
+                except zlib.error:
+                    self.wbits = -zlib.MAX_WBITS
+                    self.d = zlib.decompressobj(self.wbits)
+        return self._run(data)
+
+    def _run(self, data: bytes) -> bytes:
+        outs = []
+        while data and self.d is not None:
+            if self.d.eof:
+                if self.wbits <= zlib.MAX_WBITS:
+                    break  # deflate: nothing follows the end of the stream
+                self.d = zlib.decompressobj(self.wbits)  # the next gzip member
+                self.members += 1
+            try:
+                out = self.d.decompress(data, self.limit - self.total + 1)
+            except zlib.error:
+                if not self.members:
+                    raise
+                self.d = None  # garbage after a complete gzip member: ignore it, like httpx
+                break
+            self.total += len(out)
+            if self.total > self.limit:
+                raise _Overflow
+            outs.append(out)
+            # output below the limit means all input was used, up to the end of a member
+            data = self.d.unused_data if self.d.eof else b""
+        return b"".join(outs)
+
+    def flush(self) -> bytes:
+        out = self.d.flush() if self.d is not None else b""
+        self.total += len(out)
+        if self.total > self.limit:
+            raise _Overflow
+        return out
+
+
+class _BrotliStage:
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.total = 0
+        self.d = brotli.Decompressor()
+
+    def decode(self, data: bytes) -> bytes:
+        if not data:
+            return b""
+        out = self.d.process(data, output_buffer_limit=self.limit - self.total + 1)
+        self.total += len(out)
+        if self.total > self.limit:
+            raise _Overflow
+        while not self.d.can_accept_more_data():
+            more = self.d.process(b"", output_buffer_limit=self.limit - self.total + 1)
+            self.total += len(more)
+            if self.total > self.limit:
+                raise _Overflow
+            if not more:
+                break
+            out += more
+        return out
+
+    def flush(self) -> bytes:
+        return b""
+
+
+def _stages(content_encoding: str, limit: int) -> list:
+    stages: list = []
+    for coding in reversed(content_encoding.lower().split(",")):
+        coding = coding.strip()
+        if coding in ("gzip", "x-gzip"):
+            stages.append(_ZlibStage(limit, zlib.MAX_WBITS | 16))
+        elif coding == "deflate":
+            stages.append(_ZlibStage(limit, zlib.MAX_WBITS))
+        elif coding == "br" and brotli is not None:
+            stages.append(_BrotliStage(limit))
+        # identity and unknown codings: bytes pass through unchanged (as httpx does)
+    return stages
+
+
+# ------------------------------------------------------------------ retry plumbing
+
+
+class _Retryable(Exception):
+    """One attempt failed in a way worth another try."""
+
+    def __init__(self, error: str, status: int | None = None, wait: float | None = None):
+        super().__init__(error)
+        self.error = error
+        self.status = status
+        self.wait = wait  # seconds chosen by the attempt (Retry-After), else backoff
+
+
+@dataclass
+class _Raw:
+    status: int
+    headers: httpx.Headers
+    content: bytes
+    attempts: int
+
+
+@dataclass
+class _Host:
+    """Politeness state of one host."""
+
+    sem: asyncio.Semaphore
+    delay: float
+    next_start: float = 0.0  # monotonic time before which no request may start
+    paused_until: float = 0.0  # Retry-After: no request before this monotonic time
+    robots: Robots | None = None
+    robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After value (delta seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+def _location(headers: httpx.Headers) -> str | None:
+    value = headers.get("location")
+    if not value:
+        return None
+    if not value.isascii():  # httpx decodes header bytes as Latin-1; servers send UTF-8
+        with contextlib.suppress(UnicodeError):
+            value = value.encode("latin-1").decode("utf-8")
+    return value.strip()
+
+
+# ------------------------------------------------------------------------- Fetcher
+
+
+class Fetcher:
+    """One HTTP client for a whole crawl. Use as `async with Fetcher(config) as f:`.
+
+    allowed_hosts(host) -> bool decides which hosts redirects may lead to (host as
+    scraper.urls.host_of gives it, port included); None allows every host.
+    transport replaces the network (tests, httpx.MockTransport).
+    """
+
+    def __init__(
+        self,
+        config: FetchConfig = FetchConfig(),  # noqa: B008 - frozen, never mutated
+        *,
+        allowed_hosts: Callable[[str], bool] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
+        self.config = config
+        self.allowed_hosts = allowed_hosts
+        self.stats = FetchStats()
+        pol = config.politeness
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            follow_redirects=False,
+            timeout=httpx.Timeout(
+                connect=config.connect_timeout,
+                read=config.read_timeout,
+                write=config.read_timeout,
+                pool=config.total_timeout,
+            ),
+            limits=httpx.Limits(
+                max_connections=max(pol.total, 1),
+                max_keepalive_connections=max(pol.total, 1),
+            ),
+            headers={"User-Agent": config.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
+        )
+        self._global = asyncio.Semaphore(max(pol.total, 1))
+        self._hosts: dict[str, _Host] = {}
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    # -- public API
+
+    async def get(self, url: str, headers: dict | None = None) -> Response:
+        return await self._fetch("GET", url, headers, None)
+
+    async def post(
+        self, url: str, data: list[tuple[str, str]], headers: dict | None = None
+    ) -> Response:
+        hdrs = {"Content-Type": "application/x-www-form-urlencoded"}
+        if headers:
+            hdrs.update(headers)
+        return await self._fetch("POST", url, hdrs, urlencode(data).encode("ascii"))
+
+    def robots_for(self, host: str) -> Robots | None:
+        """The robots rules loaded for host (None until its first request)."""
+        slot = self._hosts.get(host)
+        return slot.robots if slot else None
+
+    # -- redirects
+
+    async def _fetch(
+        self,
+        method: str,
+        url: str,
+        headers: dict | None,
+        content: bytes | None,
+        *,
+        check_robots: bool = True,
+    ) -> Response:
+        started = time.monotonic()
+        cfg = self.config
+        current = url
+        hops = 0
+        while True:
+            slot = await self._slot(current, check_robots, url)
+            raw = await self._send(slot, method, current, headers, content, url)
+            location = _location(raw.headers) if raw.status in REDIRECT_STATUSES else None
+            target = urljoin(current, location) if location else None
+            if target is None or urlsplit(target).scheme not in ("http", "https"):
+                break
+            if hops >= cfg.max_redirects:
+                raise FetchFailed(
+                    url, f"more than {cfg.max_redirects} redirects", raw.status, raw.attempts
+                )
+            if self.allowed_hosts is not None and not self.allowed_hosts(host_of(target)):
+                raise OffSite(
+                    url, f"redirect to {target} leaves the allowed hosts", raw.status, raw.attempts
+                )
+            if raw.status == 303 or (raw.status in (301, 302) and method == "POST"):
+                if method != "HEAD":
+                    method = "GET"
+                content = None
+                if headers:
+                    headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+            hops += 1
+            self.stats.redirects += 1
+            current = target
+        return self._response(url, current, method, raw, time.monotonic() - started)
+
+    def _response(self, url: str, final: str, method: str, raw: _Raw, elapsed: float) -> Response:
+        headers = {k.lower(): v for k, v in raw.headers.items()}
+        ctype_header = headers.get("content-type", "")
+        ctype = ctype_header.split(";", 1)[0].strip().lower()
+        is_html = ctype in HTML_TYPES if ctype else _sniff_html(raw.content)
+        encoding = text = None
+        if is_html:
+            encoding, text = decode_html(raw.content, ctype_header)
+        return Response(
+            url=url,
+            final_url=final,
+            method=method,
+            status=raw.status,
+            headers=headers,
+            content=raw.content,
+            content_type=ctype,
+            is_html=is_html,
+            encoding=encoding,
+            text=text,
+            elapsed=elapsed,
+            attempts=raw.attempts,
+        )
+
+    # -- politeness and robots
+
+    async def _slot(self, url: str, check_robots: bool, asked: str) -> _Host:
+        host = host_of(url)
+        slot = self._hosts.get(host)
+        if slot is None:
+            pol = self.config.politeness
+            slot = self._hosts[host] = _Host(asyncio.Semaphore(max(pol.per_host, 1)), pol.delay)
+        if check_robots and self.config.politeness.obey_robots:
+            if slot.robots is None:
+                await self._load_robots(slot, url)
+            robots = slot.robots
+            if not robots.allows(url):
+                why = robots.reason or "disallowed by robots.txt"
+                raise RobotsDisallowed(asked, why if url == asked else f"{why} ({url})")
+        return slot
+
+    async def _load_robots(self, slot: _Host, url: str) -> None:
+        async with slot.robots_lock:
+            if slot.robots is not None:
+                return
+            parts = urlsplit(url)
+            robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+            self.stats.robots += 1
+            try:
+                resp = await self._fetch("GET", robots_url, None, None, check_robots=False)
+            except FetchFailed as exc:
+                if exc.status is not None and exc.status not in RETRY_STATUSES:
+                    # too many redirects, an undecodable body: unavailable, so no rules
+                    robots = Robots.allow_all(f"robots.txt unavailable: {exc.error}")
+                else:
+                    what = f"HTTP {exc.status}" if exc.status else exc.error
+                    robots = Robots.disallow_all(
+                        f"robots.txt unreachable ({what} after {exc.attempts} attempts): "
+                        "whole host disallowed (RFC 9309)"
+                    )
+            except (OffSite, TooLarge) as exc:
+                robots = Robots.allow_all(f"robots.txt unavailable: {exc.error}")
+            else:
+                if 200 <= resp.status < 300:
+                    robots = Robots.parse(resp.content.decode("utf-8", errors="replace"))
+                else:  # 3xx left unfollowed and 4xx: no rules
+                    robots = Robots.allow_all(f"robots.txt: HTTP {resp.status}")
+            if robots.crawl_delay is not None:
+                slot.delay = max(slot.delay, robots.crawl_delay)
+            slot.robots = robots
+
+    async def _acquire(self, slot: _Host) -> None:
+        """Take a per-host and a global place, honouring delay and pause; on return the
+        request counts as started."""
+        await slot.sem.acquire()
+        try:
+            jitter = self.config.politeness.jitter
+            while True:
+                wait = max(slot.next_start, slot.paused_until) - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                    continue
+                await self._global.acquire()
+                now = time.monotonic()
+                if now >= slot.next_start and now >= slot.paused_until:
+                    if slot.delay > 0:
+                        slot.next_start = now + slot.delay * (1 + jitter * random.random())
+                    return
+                self._global.release()  # the host's clock moved while we queued
+        except BaseException:
+            slot.sem.release()
+            raise
+
+    def _release(self, slot: _Host) -> None:
+        self._global.release()
+        slot.sem.release()
+
+    # -- one request with retries
+
+    def _backoff(self, attempt: int) -> float:
+        cfg = self.config
+        return random.uniform(0, min(cfg.backoff_cap, cfg.backoff_base * 2 ** (attempt - 1)))
+
+    def _wait(self, state) -> float:
+        exc = state.outcome.exception()
+        if isinstance(exc, _Retryable) and exc.wait is not None:
+            return exc.wait
+        return self._backoff(state.attempt_number)
+
+    async def _send(
+        self,
+        slot: _Host,
+        method: str,
+        url: str,
+        headers: dict | None,
+        content: bytes | None,
+        asked: str,
+    ) -> _Raw:
+        # The first try runs bare (tenacity costs ~45 us a call); tenacity drives the rest,
+        # its attempt 1 being that first failure replayed, so waits and counts stay its own.
+        try:
+            return await self._attempt(slot, method, url, headers, content, asked, 1)
+        except _Retryable as exc:
+            first = exc
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(max(self.config.attempts, 1)),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Retryable),
+            reraise=True,
+        )
+        attempt_no = 1
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    attempt_no = attempt.retry_state.attempt_number
+                    if attempt_no == 1:
+                        raise first
+                    raw = await self._attempt(
+                        slot, method, url, headers, content, asked, attempt_no
+                    )
+        except _Retryable as exc:
+            raise FetchFailed(asked, exc.error, exc.status, attempt_no) from exc.__cause__
+        return raw
+
+    async def _attempt(
+        self,
+        slot: _Host,
+        method: str,
+        url: str,
+        headers: dict | None,
+        content: bytes | None,
+        asked: str,
+        attempt_no: int,
+    ) -> _Raw:
+        await self._acquire(slot)
+        stats = self.stats
+        stats.requests += 1
+        if attempt_no > 1:
+            stats.retries += 1
+        try:
+            try:
+                async with asyncio.timeout(self.config.total_timeout):
+                    request = self._client.build_request(
+                        method, url, headers=headers, content=content
+                    )
+                    response = await self._client.send(request, stream=True)
+                    try:
+                        status = response.status_code
+                        if status in RETRY_STATUSES:
+                            # read the error page so the connection can be reused
+                            with contextlib.suppress(Exception):
+                                await self._read(response, asked, attempt_no)
+                            raise self._retry_status(slot, response, attempt_no)
+                        body = await self._read(response, asked, attempt_no)
+                    finally:
+                        await response.aclose()
+            except TimeoutError as exc:
+                raise _Retryable(
+                    f"no complete answer within {self.config.total_timeout:g} s"
+                ) from exc
+            except httpx.TimeoutException as exc:
+                raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
+            except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
+            except httpx.HTTPError as exc:
+                raise FetchFailed(asked, f"{type(exc).__name__}: {exc}", None, attempt_no) from exc
+        finally:
+            self._release(slot)
+        return _Raw(status, response.headers, body, attempt_no)
+
+    def _retry_status(self, slot: _Host, response: httpx.Response, attempt_no: int) -> _Retryable:
+        status = response.status_code
+        wait = self._backoff(attempt_no)
+        after = (
+            parse_retry_after(response.headers.get("retry-after")) if status in (429, 503) else None
+        )
+        if after is not None or status == 429:
+            if after is not None:
+                wait = max(wait, min(after, self.config.retry_after_cap))
+            # the whole host waits, not just this task
+            slot.paused_until = max(slot.paused_until, time.monotonic() + wait)
+        reason = f"HTTP {status}" + (f", Retry-After {after:g} s" if after is not None else "")
+        return _Retryable(reason, status, wait)
+
+    async def _read(self, response: httpx.Response, asked: str, attempt_no: int) -> bytes:
+        limit = self.config.max_bytes
+        length = response.headers.get("content-length")
+        if length and length.isdigit() and int(length) > limit:
+            raise TooLarge(
+                asked,
+                f"Content-Length {length} exceeds {limit} bytes",
+                response.status_code,
+                attempt_no,
+            )
+        if response.is_stream_consumed:  # built in memory (httpx.MockTransport): read already
+            body = response.content
+            if len(body) > limit:
+                raise TooLarge(
+                    asked, f"body exceeds {limit} bytes", response.status_code, attempt_no
+                )
+            self.stats.bytes += len(body)
+            return body
+        coding = response.headers.get("content-encoding")
+        stages = _stages(coding, limit) if coding else []
+        chunks: list[bytes] = []
+        total = wire = 0
+        try:
+            async for data in response.aiter_raw():
+                wire += len(data)
+                if wire > limit:  # compressed bytes past the cap: the body is too large anyway
+                    raise _Overflow
+                for stage in stages:
+                    data = stage.decode(data)
+                total += len(data)
+                if total > limit:
+                    raise _Overflow
+                if data:
+                    chunks.append(data)
+            for i, stage in enumerate(stages):
+                tail = stage.flush()
+                for later in stages[i + 1 :]:
+                    tail = later.decode(tail)
+                total += len(tail)
+                if total > limit:
+                    raise _Overflow
+                if tail:
+                    chunks.append(tail)
+        except _Overflow:
+            raise TooLarge(
+                asked, f"body exceeds {limit} bytes", response.status_code, attempt_no
+            ) from None
+        except _DECODE_ERRORS as exc:
+            raise FetchFailed(
+                asked, f"cannot decode {coding} body: {exc}", response.status_code, attempt_no
+            ) from exc
+        self.stats.bytes += total
+        return b"".join(chunks) if len(chunks) != 1 else chunks[0]
