@@ -1,0 +1,397 @@
+"""The crawl loop: discover a site's articles, fetch them, extract, and hand them to the archive.
+
+Per site, `per_host` workers take tasks from one priority queue:
+
+    0  article pages (new discoveries; with --full also every known article)
+    1  the next page of a category listing (an ASP.NET postback)
+    2  known articles whose re-check is due (incremental runs)
+
+Articles come before listing pages on purpose: each article's "Các tin khác" lists the
+ten next-older articles of its category, so by the time the next listing page is asked
+for, its articles are usually known already and the walk stops there. A listing walk
+stops once `known_pages` pages in a row hold only known articles, so an incremental run
+costs the home page, the first page of each category and the re-checks that are due.
+
+Every discovered article is written to the `frontier` table before it is queued and
+marked done after it is stored, so a killed run leaves its pending work in the archive
+and the next run finishes it. Listing walks are not persisted: they are cheap to redo.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scraper import lock
+from scraper.dates import utc_now
+from scraper.errors import FetchError, RobotsDisallowed
+from scraper.fetch import FetchConfig, Fetcher, Response
+from scraper.models import Listing
+from scraper.sites import Site, profile_for
+from scraper.store import Archive
+from scraper.urls import canonical, host_of
+
+ARTICLE, LISTING_PAGE, RECHECK = 0, 1, 2
+GONE_STATUSES = (404, 410)
+
+
+@dataclass(frozen=True)
+class CrawlConfig:
+    """What one `scrape crawl` does. Frozen: built once by the CLI or a test."""
+
+    sites: tuple[str, ...]
+    full: bool = False
+    max_articles: int | None = None
+    known_pages: int = 1  # listing pages in a row holding only known articles before a walk stops
+    max_listing_pages: int = 5000  # a guard against a pager that never ends
+    merge_aliases: bool = True  # thuathienhue.gov.vn and hue.gov.vn hosts are one site
+    store_raw: bool = True
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+
+
+@dataclass
+class CrawlStats:
+    """The counts a run reports and records in `runs`."""
+
+    fetched: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    gone: int = 0
+    failed: int = 0
+    listing_pages: int = 0
+    requests: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "fetched": self.fetched,
+            "new": self.new,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "gone": self.gone,
+            "failed": self.failed,
+        }
+
+
+@dataclass
+class CrawlResult:
+    run_id: int
+    status: str
+    stats: CrawlStats
+    seconds: float
+
+
+@dataclass
+class _ListingWalk:
+    """A category listing being walked page by page."""
+
+    url: str
+    page: int = 1
+    known_streak: int = 0
+
+
+@dataclass(order=True)
+class _Task:
+    priority: int
+    order: int
+    kind: str = field(compare=False)  # "article" | "listing" | "postback"
+    url: str = field(compare=False)
+    key: str | None = field(compare=False, default=None)  # article id
+    walk: _ListingWalk | None = field(compare=False, default=None)
+    data: list[tuple[str, str]] | None = field(compare=False, default=None)
+
+
+Progress = Callable[[str, CrawlStats], None]
+
+
+class _SiteCrawl:
+    """The crawl of one site: its queue, its workers and what they discover."""
+
+    def __init__(self, crawler: Crawler, site: Site):
+        self.crawler = crawler
+        self.site = site
+        self.archive = crawler.archive
+        self.profile = profile_for(site.start_url)
+        self.queue: asyncio.PriorityQueue[_Task] = asyncio.PriorityQueue()
+        self.queued: set[str] = set()  # article ids and listing URLs queued this run
+        self.order = itertools.count()
+
+    # Queueing
+    def _put(self, priority: int, kind: str, url: str, **extra) -> None:
+        self.queue.put_nowait(_Task(priority, next(self.order), kind, url, **extra))
+
+    def enqueue_articles(self, urls: list[str], priority: int = ARTICLE) -> None:
+        """Queue the articles among urls that are neither known nor queued; new ones are
+        written to the frontier first so a killed run can resume them."""
+        fresh: dict[str, str] = {}
+        for url in urls:
+            key = self.profile.article_id(url)
+            if key is not None and key not in self.queued and self.site.owns(url):
+                fresh.setdefault(key, url)
+        if not fresh:
+            return
+        known = self.archive.known_ids(fresh) if not self.crawler.config.full else set()
+        new = {key: url for key, url in fresh.items() if key not in known}
+        self.queued.update(fresh)
+        if new:
+            self.archive.frontier_add(
+                ((key, url, "article", self.site.name) for key, url in new.items()),
+                self.crawler.run_id,
+            )
+        for key, url in new.items():
+            self._put(priority, "article", url, key=key)
+
+    def enqueue_known(self, items: list[tuple[str, str]], priority: int) -> None:
+        for key, url in items:
+            if key not in self.queued:
+                self.queued.add(key)
+                self._put(priority, "article", url, key=key)
+
+    def enqueue_listing(self, url: str) -> None:
+        url = canonical(url)
+        if url not in self.queued and self.site.owns(url):
+            self.queued.add(url)
+            self._put(ARTICLE, "listing", url, walk=_ListingWalk(url))
+
+    # Running
+    async def run(self) -> None:
+        self.seed()
+        workers = [
+            asyncio.create_task(self.worker())
+            for _ in range(max(1, self.crawler.config.fetch.politeness.per_host))
+        ]
+        await self.queue.join()
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+
+    def seed(self) -> None:
+        config = self.crawler.config
+        pending = self.archive.frontier_pending(site=self.site.name, kind="article")
+        self.enqueue_known([(item["key"], item["url"]) for item in pending], ARTICLE)
+        self.queued.add(canonical(self.site.start_url))
+        self._put(ARTICLE, "listing", canonical(self.site.start_url), walk=None)
+        if config.full:
+            live = self.archive.iter_articles(self.site.name)
+            self.enqueue_known(
+                [(a["id"], a["url"]) for a in live if a["status"] == "live"], ARTICLE
+            )
+        else:
+            self.enqueue_known(self.archive.due_for_check(self.site.name, utc_now()), RECHECK)
+
+    async def worker(self) -> None:
+        while True:
+            task = await self.queue.get()
+            try:
+                if task.kind == "article":
+                    await self.crawler.fetch_article(self, task)
+                else:
+                    await self.fetch_listing(task)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # one bad page never stops the crawl
+                self.crawler.stats.failed += 1
+                self.crawler.report_error(task.url, exc)
+            finally:
+                self.queue.task_done()
+
+    async def fetch_listing(self, task: _Task) -> None:
+        crawler = self.crawler
+        response, _ = await crawler.fetch(task.url, data=task.data)
+        if response is None or response.status != 200 or not response.is_html:
+            return
+        crawler.stats.listing_pages += 1
+        listing = self.profile.parse_listing(response.text, response.final_url)
+        # Known means stored by an earlier run or discovered earlier in this one: a page
+        # that only repeats those adds nothing the related-article chain has not found.
+        ids = {self.profile.article_id(url) for url in listing.article_urls} - {None}
+        all_known = bool(ids) and ids <= (self.archive.known_ids(ids) | (ids & self.queued))
+        self.enqueue_articles(listing.article_urls)
+        self.enqueue_articles(listing.linked_urls)
+        for page_url in listing.page_urls:
+            if self.profile.is_listing_url(page_url):
+                self.enqueue_listing(page_url)
+        if task.walk is not None:
+            self.continue_walk(task.walk, listing, all_known)
+
+    def continue_walk(self, walk: _ListingWalk, listing: Listing, all_known: bool) -> None:
+        """Queue the listing's next page unless the walk has reached known ground or the end."""
+        config = self.crawler.config
+        if not listing.article_urls or listing.form is None:
+            return
+        walk.known_streak = walk.known_streak + 1 if all_known else 0
+        if walk.known_streak >= config.known_pages or walk.page >= config.max_listing_pages:
+            return
+        following = next((link for link in listing.pager if link.page == walk.page + 1), None)
+        if following is None:
+            return
+        walk.page += 1
+        data = self.profile.postback_data(listing.form, following.target, following.argument)
+        self._put(LISTING_PAGE, "postback", listing.form.action, walk=walk, data=data)
+
+
+class Crawler:
+    """Runs one crawl over several sites with one fetcher and one archive."""
+
+    def __init__(self, archive: Archive, config: CrawlConfig, *, progress: Progress | None = None):
+        self.archive = archive
+        self.config = config
+        self.progress = progress
+        self.stats = CrawlStats()
+        self.sites = [
+            Site.from_url(url, merge_aliases=config.merge_aliases) for url in config.sites
+        ]
+        self.hosts = frozenset(itertools.chain.from_iterable(site.hosts for site in self.sites))
+        self.run_id = 0
+        self.fetcher: Fetcher | None = None
+        self.articles_started = 0
+        self.errors: list[str] = []
+
+    def allowed(self, url_or_host: str) -> bool:
+        host = host_of(url_or_host) if "://" in url_or_host else url_or_host.lower()
+        return host in self.hosts
+
+    def report_error(self, url: str, exc: BaseException) -> None:
+        self.errors.append(f"{url}: {exc}")
+
+    def _progress(self, event: str) -> None:
+        if self.progress is not None:
+            self.progress(event, self.stats)
+
+    async def fetch(
+        self, url: str, data: list[tuple[str, str]] | None = None, *, keep_raw: bool = False
+    ) -> tuple[Response | None, str | None]:
+        """GET (or POST data) through the fetcher; every outcome is written to `fetches`.
+        With keep_raw, a 200 page's bytes go to the archive's page store; its sha is returned."""
+        assert self.fetcher is not None
+        method = "POST" if data is not None else "GET"
+        fetched_at = utc_now()
+        self.stats.requests += 1
+        try:
+            if data is None:
+                response = await self.fetcher.get(url)
+            else:
+                response = await self.fetcher.post(url, data)
+        except RobotsDisallowed as exc:
+            self.archive.record_fetch(self.run_id, url, method, None, fetched_at, 0, 0, 0, str(exc))
+            return None, None
+        except FetchError as exc:
+            self.stats.failed += 1
+            self.archive.record_fetch(
+                self.run_id, url, method, exc.status, fetched_at, 0, 0, exc.attempts, exc.error
+            )
+            self.report_error(url, exc)
+            self._progress("failed")
+            return None, None
+        self.stats.fetched += 1
+        page_sha = None
+        if keep_raw and self.config.store_raw and response.status == 200:
+            page_sha = self.archive.store_page(response.content, response.content_type)
+        self.archive.record_fetch(
+            self.run_id,
+            url,
+            method,
+            response.status,
+            fetched_at,
+            int(response.elapsed * 1000),
+            len(response.content),
+            response.attempts,
+            None,
+            page_sha,
+        )
+        return response, page_sha
+
+    async def fetch_article(self, site_crawl: _SiteCrawl, task: _Task) -> None:
+        config = self.config
+        if config.max_articles is not None and self.articles_started >= config.max_articles:
+            return
+        self.articles_started += 1
+        key = task.key
+        response, page_sha = await self.fetch(task.url, keep_raw=True)
+        if response is None:
+            self.archive.frontier_done(key, state="failed", error="fetch failed")
+            return
+        if response.status in GONE_STATUSES:
+            if self.archive.record_missing(key, run_id=self.run_id, fetched_at=utc_now()):
+                self.stats.gone += 1
+            self.archive.frontier_done(key)
+            self._progress("gone")
+            return
+        if response.status != 200 or not response.is_html:
+            self.stats.failed += 1
+            self.archive.frontier_done(key, state="failed", error=f"HTTP {response.status}")
+            self._progress("failed")
+            return
+        if page_sha is not None and page_sha == self.archive.last_page_sha(key):
+            self.archive.touch_article(key, fetched_at=utc_now(), page_sha=page_sha)
+            self.stats.unchanged += 1
+            self.archive.frontier_done(key)
+            self._progress("unchanged")
+            return
+        page = site_crawl.profile.parse_page(response.text, response.final_url)
+        if page.article is None:
+            self.stats.failed += 1
+            self.archive.frontier_done(key, state="failed", error="no article on the page")
+            self.report_error(task.url, ValueError("no article on the page"))
+            self._progress("failed")
+            return
+        article = page.article
+        if article.id != key:  # redirected to the new host: keep the id we asked for
+            article.id = key
+        result = self.archive.save_article(
+            article, fetched_at=utc_now(), page_sha=page_sha, run_id=self.run_id
+        )
+        setattr(self.stats, result.outcome, getattr(self.stats, result.outcome) + 1)
+        self.archive.frontier_done(key)
+        site_crawl.enqueue_articles([link.url for link in article.links if link.target_id])
+        site_crawl.enqueue_articles(page.listing.linked_urls)
+        self._progress(result.outcome)
+
+    async def run(self) -> CrawlStats:
+        async with Fetcher(self.config.fetch, allowed_hosts=self.allowed) as fetcher:
+            self.fetcher = fetcher
+            await asyncio.gather(*(_SiteCrawl(self, site).run() for site in self.sites))
+        return self.stats
+
+
+def run_crawl(
+    db_path: str | Path, config: CrawlConfig, *, progress: Progress | None = None
+) -> CrawlResult:
+    """Lock the archive, run one crawl to the end, record the run. Raises Locked when
+    another run holds the archive."""
+    import time
+
+    started = time.monotonic()
+    with lock.acquire(db_path):
+        archive = Archive(db_path)
+        try:
+            archive.mark_interrupted_runs()
+            run_id = archive.start_run(_options(config))
+            crawler = Crawler(archive, config, progress=progress)
+            crawler.run_id = run_id
+            status = "failed"
+            try:
+                asyncio.run(crawler.run())
+                status = "ok"
+            finally:
+                archive.finish_run(run_id, status, crawler.stats.counts())
+                if status == "ok":
+                    archive.frontier_clear_done()
+        finally:
+            archive.close()
+    return CrawlResult(run_id, status, crawler.stats, time.monotonic() - started)
+
+
+def _options(config: CrawlConfig) -> dict:
+    politeness = config.fetch.politeness
+    return {
+        "sites": list(config.sites),
+        "full": config.full,
+        "max_articles": config.max_articles,
+        "known_pages": config.known_pages,
+        "delay": politeness.delay,
+        "per_host": politeness.per_host,
+    }
