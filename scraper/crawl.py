@@ -205,10 +205,12 @@ class _SiteCrawl:
             return
         crawler.stats.listing_pages += 1
         listing = self.profile.parse_listing(response.text, response.final_url)
-        # Known means stored by an earlier run or discovered earlier in this one: a page
-        # that only repeats those adds nothing the related-article chain has not found.
+        # Known means first stored by a run that completed. Articles discovered in this run
+        # do not count: an article filed directly under a parent category is reachable only
+        # from that parent's listing, so a first crawl walks every listing to its end (and
+        # so does the run that resumes a killed one).
         ids = {self.profile.article_id(url) for url in listing.article_urls} - {None}
-        all_known = bool(ids) and ids <= (self.archive.known_ids(ids) | (ids & self.queued))
+        all_known = bool(ids) and ids <= self.archive.settled_ids(ids)
         self.enqueue_articles(listing.article_urls)
         self.enqueue_articles(listing.linked_urls)
         for page_url in listing.page_urls:

@@ -849,15 +849,26 @@ class Archive:
         return became_gone
 
     def known_ids(self, ids: Iterable[str]) -> set[str]:
+        """The ids among ids that the archive holds."""
+        return self._ids_where("SELECT id FROM articles WHERE id IN ({marks})", ids)
+
+    def settled_ids(self, ids: Iterable[str]) -> set[str]:
+        """The ids among ids first stored by a run that completed ('ok'). Articles stored
+        by the running run or by a killed one are not settled: the listing walks that would
+        have found them may not have finished."""
+        return self._ids_where(
+            "SELECT r.article_id FROM revisions r JOIN runs u ON u.id = r.run_id "
+            "WHERE r.revision = 1 AND u.status = 'ok' AND r.article_id IN ({marks})",
+            ids,
+        )
+
+    def _ids_where(self, sql: str, ids: Iterable[str]) -> set[str]:
         ids = list(dict.fromkeys(ids))
         found: set[str] = set()
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                row[0]
-                for row in self.db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
-            )
+            query = sql.format(marks=",".join("?" * len(chunk)))
+            found.update(row[0] for row in self.db.execute(query, chunk))
         return found
 
     def due_for_check(self, site: str, now: str, limit: int | None = None) -> list[tuple[str, str]]:
