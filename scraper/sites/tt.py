@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -88,6 +89,18 @@ def article_id(url: str) -> str | None:
     if not tc.isdigit():
         return None
     return f"{id_host(host_of(url))}/{int(tc)}"
+
+
+def article_url(url: str, category: str | None = None) -> str:
+    """The one spelling of an article's URL: `/?cn=<category>&gd=1&tc=<tc>` on the URL's
+    origin, whatever form (gd, cn, order, ./, &amp;) a link used. ASSUMED (SITE.md 7):
+    any gd renders an article, so the canonical form uses gd=1, the form seen first."""
+    params = query_params(url)
+    tc = int(params[ARTICLE_PARAM])
+    cn = category or params.get(CATEGORY_PARAM)
+    parts = urlsplit(url)
+    query = f"cn={cn}&gd=1&tc={tc}" if cn else f"gd=1&tc={tc}"
+    return canonical(f"{parts.scheme}://{parts.netloc}/?{query}")
 
 
 def is_article_url(url: str) -> bool:
@@ -340,8 +353,6 @@ def is_file_url(url: str) -> bool:
     extension = name.rsplit(".", 1)[-1] if "." in name else ""
     if extension in FILE_EXTENSIONS:
         return True
-    from urllib.parse import unquote
-
     decoded = unquote(path)
     return any(d in decoded for d in FILE_DIRECTORIES) and extension not in IMAGE_EXTENSIONS
 
@@ -468,6 +479,19 @@ def _date(frame: LexborNode) -> str | None:
     return find_dmy(rest) or clean_or_none(rest)
 
 
+def _category_id(frame: LexborNode, page_url: str) -> str | None:
+    """The article's own category id: the cn of the breadcrumb's last listing link."""
+    crumb = frame.css_first(BREADCRUMB)
+    if crumb is None:
+        return None
+    ids = [
+        query_params(target)[CATEGORY_PARAM]
+        for anchor in crumb.css("a[href]")
+        if (target := resolve(page_url, anchor.attributes.get("href"))) and is_listing_url(target)
+    ]
+    return ids[-1] if ids else None
+
+
 def _category(frame: LexborNode) -> str | None:
     crumb = frame.css_first(BREADCRUMB)
     if crumb is None:
@@ -564,9 +588,10 @@ def _extract(tree: LexborHTMLParser, url: str, today: date | None) -> Article:
     body = _assemble(walker.blocks)
     published_raw = _date(frame)
     captions = [image.caption for image in body.images if image.caption]
+    identity = article_id(url)
     return Article(
-        id=article_id(url),
-        url=canonical(url),
+        id=identity,
+        url=article_url(url, _category_id(frame, url)) if identity else canonical(url),
         site=id_host(host_of(url)),
         category=_category(frame),
         title=clean_or_none(_inline_text(title_node)) if title_node is not None else None,
