@@ -347,6 +347,10 @@ class _Host:
     delay: float
     next_start: float = 0.0  # monotonic time before which no request may start
     paused_until: float = 0.0  # Retry-After: no request before this monotonic time
+    # After a 429 the host gets one request at a time for the rest of the run: with several
+    # in flight, one sent just before the 429 was read would land inside the pause.
+    throttled: bool = False
+    serial: asyncio.Lock = field(default_factory=asyncio.Lock)
     robots: Robots | None = None
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -558,11 +562,15 @@ class Fetcher:
                 slot.delay = max(slot.delay, robots.crawl_delay)
             slot.robots = robots
 
-    async def _acquire(self, slot: _Host) -> None:
+    async def _acquire(self, slot: _Host) -> bool:
         """Take a per-host and a global place, honouring delay and pause; on return the
-        request counts as started."""
+        request counts as started. Returns whether the host's serial lock was taken too."""
         await slot.sem.acquire()
+        serial = False
         try:
+            if slot.throttled:
+                await slot.serial.acquire()
+                serial = True
             jitter = self.config.politeness.jitter
             while True:
                 wait = max(slot.next_start, slot.paused_until) - time.monotonic()
@@ -570,18 +578,25 @@ class Fetcher:
                     await asyncio.sleep(wait)
                     continue
                 await self._global.acquire()
+                # One turn of the loop lets an answer that has already arrived (a 429
+                # with Retry-After on another connection) pause the host before we send.
+                await asyncio.sleep(0)
                 now = time.monotonic()
                 if now >= slot.next_start and now >= slot.paused_until:
                     if slot.delay > 0:
                         slot.next_start = now + slot.delay * (1 + jitter * random.random())
-                    return
+                    return serial
                 self._global.release()  # the host's clock moved while we queued
         except BaseException:
+            if serial:
+                slot.serial.release()
             slot.sem.release()
             raise
 
-    def _release(self, slot: _Host) -> None:
+    def _release(self, slot: _Host, serial: bool) -> None:
         self._global.release()
+        if serial:
+            slot.serial.release()
         slot.sem.release()
 
     # -- one request with retries
@@ -641,7 +656,7 @@ class Fetcher:
         asked: str,
         attempt_no: int,
     ) -> _Raw:
-        await self._acquire(slot)
+        serial = await self._acquire(slot)
         stats = self.stats
         stats.requests += 1
         if attempt_no > 1:
@@ -656,10 +671,12 @@ class Fetcher:
                     try:
                         status = response.status_code
                         if status in RETRY_STATUSES:
+                            # pause the host on the status line, before anything else awaits
+                            retry = self._retry_status(slot, response, attempt_no)
                             # read the error page so the connection can be reused
                             with contextlib.suppress(Exception):
                                 await self._read(response, asked, attempt_no)
-                            raise self._retry_status(slot, response, attempt_no)
+                            raise retry
                         body = await self._read(response, asked, attempt_no)
                     finally:
                         await response.aclose()
@@ -674,7 +691,7 @@ class Fetcher:
             except httpx.HTTPError as exc:
                 raise FetchFailed(asked, f"{type(exc).__name__}: {exc}", None, attempt_no) from exc
         finally:
-            self._release(slot)
+            self._release(slot, serial)
         return _Raw(status, response.headers, body, attempt_no)
 
     def _retry_status(self, slot: _Host, response: httpx.Response, attempt_no: int) -> _Retryable:
@@ -686,8 +703,9 @@ class Fetcher:
         if after is not None or status == 429:
             if after is not None:
                 wait = max(wait, min(after, self.config.retry_after_cap))
-            # the whole host waits, not just this task
+            # the whole host waits, not just this task, and gets one request at a time
             slot.paused_until = max(slot.paused_until, time.monotonic() + wait)
+            slot.throttled = True
         reason = f"HTTP {status}" + (f", Retry-After {after:g} s" if after is not None else "")
         return _Retryable(reason, status, wait)
 

@@ -25,8 +25,9 @@ CHROME = (
 )
 
 
-def config_for(base_url: str, **changes) -> CrawlConfig:
-    politeness = Politeness(delay=0.0, per_host=4, total=8, jitter=0.0)
+def config_for(base_url: str, politeness: Politeness | None = None, **changes) -> CrawlConfig:
+    """A crawl of the replica: no delay, 4 in flight, quick retries (tests wait for nothing)."""
+    politeness = politeness or Politeness(delay=0.0, per_host=4, total=8, jitter=0.0)
     fetch = FetchConfig(politeness=politeness, attempts=4, backoff_base=0.01, backoff_cap=0.2)
     return CrawlConfig(sites=(base_url,), fetch=fetch, **changes)
 
