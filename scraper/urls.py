@@ -6,11 +6,18 @@ Nothing here knows a CMS; the site profiles (scraper.sites) build on these.
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+# The functions below are pure and called for every link of every page; a page's chrome
+# repeats the same links, so they are memoised (bounded: a few MB at most).
+_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=_CACHE)
 def host_of(url: str) -> str:
     """Lower-case host with a non-default port kept: 'sdl.thuathienhue.gov.vn', '127.0.0.1:81'."""
     parts = urlsplit(url)
@@ -22,12 +29,21 @@ def host_of(url: str) -> str:
 
 
 def resolve(base: str, href: str | None) -> str | None:
-    """Absolute URL of href on page base; None for javascript:, mailto:, fragments, empties."""
+    """Absolute URL of href (as the HTML parser gives it: entities already decoded) on page
+    base; None for javascript:, mailto:, fragments, empties and non-HTTP schemes."""
     if not href:
         return None
-    href = html.unescape(href.strip())
-    lowered = href.lower()
-    if not href or lowered.startswith(("javascript:", "mailto:", "tel:", "#", "data:")):
+    href = href.strip()
+    if not href or href[0] == "#":
+        return None
+    # Only the base's scheme, host and path matter for a non-empty href that is not a
+    # fragment, so pages of one site share cache entries.
+    return _resolve(base.split("#", 1)[0].split("?", 1)[0], href)
+
+
+@lru_cache(maxsize=_CACHE)
+def _resolve(base: str, href: str) -> str | None:
+    if href.lower().startswith(("javascript:", "mailto:", "tel:", "data:")):
         return None
     absolute = urljoin(base, href)
     if urlsplit(absolute).scheme not in ("http", "https"):
@@ -35,11 +51,14 @@ def resolve(base: str, href: str | None) -> str | None:
     return absolute
 
 
+@lru_cache(maxsize=_CACHE)
 def canonical(url: str) -> str:
     """One spelling per URL: lower-case scheme and host, no default port, no fragment,
     query parameters sorted by name (stable for repeated names), '&amp;' decoded,
     path percent-encoding normalised, '/' for an empty path."""
-    url = html.unescape(url.strip())
+    url = url.strip()
+    if "&amp;" in url or "&#" in url:  # copied from HTML source
+        url = html.unescape(url)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = host_of(url)
@@ -66,11 +85,19 @@ def _remove_dot_segments(path: str) -> str:
 
 
 def query_params(url: str) -> dict[str, str]:
-    """Query parameters with lower-case names (the first value of each)."""
+    """Query parameters with lower-case names (the first value of each). A new dict each
+    call: callers may change it."""
+    return dict(_query_params(url))
+
+
+@lru_cache(maxsize=_CACHE)
+def _query_params(url: str) -> tuple[tuple[str, str], ...]:
+    if "&amp;" in url:
+        url = html.unescape(url)
     params: dict[str, str] = {}
-    for key, value in parse_qsl(urlsplit(html.unescape(url)).query, keep_blank_values=True):
+    for key, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
         params.setdefault(key.lower(), value)
-    return params
+    return tuple(params.items())
 
 
 def file_key(url: str) -> str:

@@ -12,6 +12,7 @@ The default site list is kept here, in `DEFAULT_SITES`: edit it to change what
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from scraper.urls import host_of
 
@@ -36,6 +37,7 @@ DEFAULT_SITES: tuple[str, ...] = (
 )
 
 
+@lru_cache(maxsize=4096)
 def id_host(host: str) -> str:
     """The host an article id is built on: 'www.' dropped, new domain mapped to the old one,
     so an article keeps its id when its site moves."""
