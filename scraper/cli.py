@@ -272,5 +272,13 @@ def demo(db_path, articles, seed) -> None:
     click.echo(summary(db_path, expected_articles=articles, seconds=seconds))
 
 
+from scraper import cli_query  # noqa: E402  (the analysts' commands; needs db_option above)
+
+main.add_command(cli_query.search)
+main.add_command(cli_query.export)
+main.add_command(cli_query.status)
+main.add_command(cli_query.reindex)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

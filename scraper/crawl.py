@@ -264,10 +264,15 @@ class Crawler:
             self.progress(event, self.stats)
 
     async def fetch(
-        self, url: str, data: list[tuple[str, str]] | None = None, *, keep_raw: bool = False
+        self,
+        url: str,
+        data: list[tuple[str, str]] | None = None,
+        *,
+        keep_raw_for: str | None = None,
     ) -> tuple[Response | None, str | None]:
         """GET (or POST data) through the fetcher; every outcome is written to `fetches`.
-        With keep_raw, a 200 page's bytes go to the archive's page store; its sha is returned."""
+        With keep_raw_for (a site name), a 200 page's bytes go to the archive's page store,
+        compressed with that site's dictionary; its sha is returned."""
         assert self.fetcher is not None
         method = "POST" if data is not None else "GET"
         fetched_at = utc_now()
@@ -290,8 +295,10 @@ class Crawler:
             return None, None
         self.stats.fetched += 1
         page_sha = None
-        if keep_raw and self.config.store_raw and response.status == 200:
-            page_sha = self.archive.store_page(response.content, response.content_type)
+        if keep_raw_for and self.config.store_raw and response.status == 200:
+            page_sha = self.archive.store_page(
+                response.content, response.content_type, site=keep_raw_for
+            )
         self.archive.record_fetch(
             self.run_id,
             url,
@@ -312,7 +319,7 @@ class Crawler:
             return
         self.articles_started += 1
         key = task.key
-        response, page_sha = await self.fetch(task.url, keep_raw=True)
+        response, page_sha = await self.fetch(task.url, keep_raw_for=site_crawl.site.name)
         if response is None:
             self.archive.frontier_done(key, state="failed", error="fetch failed")
             return

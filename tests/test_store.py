@@ -107,7 +107,8 @@ EXPECTED_COLUMNS = {
         "id", "run_id", "url", "method", "status", "fetched_at", "elapsed_ms", "bytes",
         "attempts", "error", "page_sha",
     ],
-    "pages": ["sha256", "size", "stored", "content_type", "data"],
+    "pages": ["sha256", "size", "stored", "content_type", "data", "codec", "dict_id"],
+    "page_dicts": ["id", "site", "created_at", "data"],
     "frontier": [
         "key", "url", "kind", "site", "state", "run_id", "added_at", "attempts", "error",
     ],
@@ -122,12 +123,14 @@ EXPECTED_PKS = {
     "runs": ["id"],
     "fetches": ["id"],
     "pages": ["sha256"],
+    "page_dicts": ["id"],
     "frontier": ["key"],
 }
 
 
 def test_schema_columns_and_keys_are_the_contract(archive):
-    assert set(archive.db.table_names()) == set(EXPECTED_COLUMNS)
+    # the contract's tables, plus the full-text indexes' own tables (scraper/search.py)
+    assert set(EXPECTED_COLUMNS) <= set(archive.db.table_names())
     for table, columns in EXPECTED_COLUMNS.items():
         assert list(archive.db[table].columns_dict) == columns, table
         assert list(archive.db[table].pks) == EXPECTED_PKS[table], table
@@ -596,3 +599,19 @@ def test_a_changed_breadcrumb_alone_makes_no_revision(archive):
     )
     assert result.outcome == "unchanged"
     assert len(archive.history(BASE.id)) == 1
+
+
+def test_pages_of_a_site_share_a_dictionary_and_round_trip(archive):
+    chrome = "".join(f"<li><a href='/?gd=2&cn={i}'>Chuyên mục số {i}</a></li>" for i in range(400))
+    pages = [
+        f"<html><ul>{chrome}</ul><p>Bài số {n}: nội dung riêng.</p></html>".encode()
+        for n in range(5)
+    ]
+    shas = [archive.store_page(page, "text/html", site="sdl.thuathienhue.gov.vn") for page in pages]
+    assert [archive.load_page(sha) for sha in shas] == pages
+    sizes = archive.db.execute("select size, stored, codec from pages order by rowid").fetchall()
+    assert {codec for _, _, codec in sizes} == {"zstd"}
+    # every page after the first is stored as little more than what differs
+    assert all(stored < size / 20 for size, stored, _ in sizes[1:])
+    assert archive.db.execute("select count(*) from page_dicts").fetchone()[0] == 1
+    assert archive.load_page(archive.store_page(b"plain", "text/plain")) == b"plain"

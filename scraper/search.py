@@ -1,0 +1,322 @@
+"""Full-text search of the archive: the two FTS5 indexes, their triggers, and the query side.
+
+This module owns:
+
+- `articles_fts`: exact Vietnamese search over articles.title, body and captions
+  (tokenizer `unicode61 remove_diacritics 0`: case folds, tone marks count, so `má`, `mà`
+  and `ma` are three words). External content `articles`, declared exactly as
+  sqlite-utils' `enable_fts(["title", "body", "captions"], tokenize=...)` writes it, with
+  triggers named as sqlite-utils names them (articles_ai / _ad / _au), so Datasette and
+  sqlite-utils detect it as the search index of `articles`.
+- `articles_fts_folded`: accent-folded search (tokenizer `unicode61 remove_diacritics 2`).
+  That tokenizer does not fold `đ`/`Đ` (no Unicode decomposition), so its triggers index
+  `replace(replace(x, 'đ', 'd'), 'Đ', 'D')` of each column: pure SQL, so a plain `sqlite3`
+  shell can still write to the archive. External content `articles` too, so snippet() and
+  highlight() show the original text with its diacritics (FTS5 maps token positions from
+  the index onto the tokenized original; folding đ keeps the token count). Its declaration
+  says content='articles' (quotes) on purpose: Datasette's and sqlite-utils' detectors look
+  for content="articles" / content=[articles], so they pick articles_fts, never this one.
+  Never run `INSERT INTO articles_fts_folded(articles_fts_folded) VALUES('rebuild')`: it
+  would index the unfolded text. `rebuild_search(db)` repopulates both correctly.
+- The update triggers fire only when rowid, title, body or captions change, so the crawler's
+  frequent "seen again, unchanged" updates cost nothing here. The 'delete' command of an
+  external-content FTS5 table must get the values that were indexed: the folded triggers
+  pass the folded old values.
+- `search(...)`: bm25-ranked hits with a highlighted snippet; `SearchError` for a bad query.
+
+`PRAGMA recursive_triggers = ON` is set on every connection this module prepares (and
+sqlite-utils sets it too): without it `INSERT OR REPLACE` skips the delete trigger and
+leaves stale index entries behind.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import unicodedata
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from scraper.errors import ScraperError
+
+FTS_TABLE = "articles_fts"
+FOLDED_TABLE = "articles_fts_folded"
+FTS_COLUMNS = ("title", "body", "captions")
+# bm25 weights per column (title, body, captions): a word in the title counts more.
+BM25_WEIGHTS = (3.0, 1.0, 1.0)
+HIGHLIGHT = ("[", "]")
+ELLIPSIS = "…"
+SNIPPET_TOKENS = 16
+
+
+class SearchError(ScraperError):
+    """A search could not run: bad FTS5 query syntax, empty query, bad date, no index."""
+
+
+@dataclass
+class Hit:
+    id: str
+    url: str | None
+    title: str | None
+    published: str | None
+    snippet: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------- connections
+
+
+def database(db: Any) -> sqlite_utils.Database:
+    """A sqlite_utils.Database for an Archive, a Database, a sqlite3.Connection or a path."""
+    if isinstance(db, sqlite_utils.Database):
+        return db
+    inner = getattr(db, "db", None)  # scraper.store.Archive
+    if isinstance(inner, sqlite_utils.Database):
+        return inner
+    if isinstance(db, sqlite3.Connection | str | Path):
+        return sqlite_utils.Database(db)  # sets recursive_triggers on
+    raise TypeError(f"not a database: {db!r}")
+
+
+# --------------------------------------------------------------------------- folding
+
+
+def fold(text: str) -> str:
+    """Accent-fold like the folded index: NFC, then NFD with combining marks removed, đ/Đ
+    to d/D. 'Đà Nẵng' -> 'Da Nang', 'thương' -> 'thuong'."""
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped.replace("đ", "d").replace("Đ", "D"))
+
+
+def _sql_fold(expr: str) -> str:
+    return f"replace(replace({expr}, 'đ', 'd'), 'Đ', 'D')"
+
+
+# --------------------------------------------------------------------------- schema
+
+_COLS = ", ".join(f"[{c}]" for c in FTS_COLUMNS)
+
+
+def _values(prefix: str, folded: bool) -> str:
+    cols = [f"{prefix}.[{c}]" for c in FTS_COLUMNS]
+    return ", ".join(_sql_fold(c) if folded else c for c in cols)
+
+
+def _changed_when() -> str:
+    parts = ["old.rowid IS NOT new.rowid"]
+    parts += [f"old.[{c}] IS NOT new.[{c}]" for c in FTS_COLUMNS]
+    return " OR ".join(parts)
+
+
+def _fts_ddl(table: str, tokenize: str, content: str) -> str:
+    # Same text as sqlite-utils 4.2 enable_fts() writes for articles_fts (so that
+    # enable_fts(..., replace=True) with the same arguments finds nothing to change).
+    return (
+        f"CREATE VIRTUAL TABLE [{table}] USING FTS5 (\n"
+        f"    {_COLS},\n"
+        f"    tokenize='{tokenize}',\n"
+        f"    content={content}\n"
+        ")"
+    )
+
+
+def _triggers(fts: str, prefix: str, folded: bool) -> dict[str, str]:
+    new_values = _values("new", folded)
+    insert_new = f"  INSERT INTO [{fts}] (rowid, {_COLS}) VALUES (new.rowid, {new_values});\n"
+    return {
+        f"{prefix}_ai": (
+            f"CREATE TRIGGER [{prefix}_ai] AFTER INSERT ON [articles] BEGIN\n{insert_new}END"
+        ),
+        f"{prefix}_ad": (
+            f"CREATE TRIGGER [{prefix}_ad] AFTER DELETE ON [articles] BEGIN\n"
+            f"  INSERT INTO [{fts}] ([{fts}], rowid, {_COLS}) "
+            f"VALUES ('delete', old.rowid, {_values('old', folded)});\n"
+            "END"
+        ),
+        f"{prefix}_au": (
+            f"CREATE TRIGGER [{prefix}_au] AFTER UPDATE ON [articles]\n"
+            f"WHEN {_changed_when()}\nBEGIN\n"
+            f"  INSERT INTO [{fts}] ([{fts}], rowid, {_COLS}) "
+            f"VALUES ('delete', old.rowid, {_values('old', folded)});\n"
+            f"{insert_new}"
+            "END"
+        ),
+    }
+
+
+# name -> (CREATE VIRTUAL TABLE sql, {trigger name: CREATE TRIGGER sql})
+INDEXES: dict[str, tuple[str, dict[str, str]]] = {
+    FTS_TABLE: (
+        _fts_ddl(FTS_TABLE, "unicode61 remove_diacritics 0", "[articles]"),
+        _triggers(FTS_TABLE, "articles", folded=False),
+    ),
+    FOLDED_TABLE: (
+        _fts_ddl(FOLDED_TABLE, "unicode61 remove_diacritics 2", "'articles'"),
+        _triggers(FOLDED_TABLE, FOLDED_TABLE, folded=True),
+    ),
+}
+
+SCHEMA_NAMES = tuple(
+    name for table, (_, triggers) in INDEXES.items() for name in (table, *triggers)
+)
+
+
+def _populate(db: sqlite_utils.Database, table: str) -> None:
+    if table == FTS_TABLE:
+        db.execute(f"INSERT INTO [{FTS_TABLE}] ([{FTS_TABLE}]) VALUES ('rebuild')")
+    else:
+        db.execute(f"INSERT INTO [{table}] ([{table}]) VALUES ('delete-all')")
+        cols = ", ".join(_sql_fold(f"[{c}]") for c in FTS_COLUMNS)
+        db.execute(f"INSERT INTO [{table}] (rowid, {_COLS}) SELECT rowid, {cols} FROM [articles]")
+
+
+def ensure_search(db: Any, existing: set[str] | None = None) -> bool:
+    """Create whatever is missing of both indexes and their triggers (idempotent; one
+    sqlite_master query when all exist). An index whose table or any trigger was missing
+    is (re)populated from `articles`, since writes may have happened without its triggers.
+    `existing`: names already read from sqlite_master by the caller. Returns True when
+    something was created."""
+    db = database(db)
+    db.execute("PRAGMA recursive_triggers = ON")
+    if existing is None:
+        marks = ",".join("?" * len(SCHEMA_NAMES))
+        existing = {
+            row[0]
+            for row in db.execute(
+                f"SELECT name FROM sqlite_master WHERE name IN ({marks})", SCHEMA_NAMES
+            )
+        }
+    missing = [t for t, (_, trg) in INDEXES.items() if not {t, *trg} <= existing]
+    if not missing:
+        return False
+    with db.atomic():
+        for table in missing:
+            create, triggers = INDEXES[table]
+            if table not in existing:
+                db.execute(create)
+            for name, sql in triggers.items():
+                if name not in existing:
+                    db.execute(sql)
+            _populate(db, table)
+    return True
+
+
+def rebuild_search(db: Any) -> None:
+    """Repopulate both indexes from `articles` (the folded one with folded text), in one
+    transaction. Use this instead of FTS5's 'rebuild' command on articles_fts_folded."""
+    db = database(db)
+    ensure_search(db)
+    with db.atomic():
+        for table in INDEXES:
+            _populate(db, table)
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def _iso_date(value: str | date | None, name: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()[:10]
+    try:
+        return date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        raise SearchError(f"bad {name} date {value!r} (expected YYYY-MM-DD)") from None
+
+
+def prepare_query(query: str, *, fold_marks: bool = False) -> str:
+    """The FTS5 query sent to SQLite: NFC (an NFD query matches NFC text), accent-folded
+    for the folded index."""
+    text = unicodedata.normalize("NFC", query or "").strip()
+    if not text:
+        raise SearchError("empty search query")
+    return fold(text) if fold_marks else text
+
+
+def _query_error(query: str, exc: sqlite3.Error) -> SearchError:
+    msg = str(exc)
+    if "no such table" in msg:
+        return SearchError(f"the archive has no search index ({msg}); run `scrape reindex`")
+    hint = (
+        'FTS5 syntax: words are ANDed, "a phrase" in double quotes, OR, NOT, prefix*, '
+        "title:word; quote words that contain punctuation"
+    )
+    return SearchError(f"bad search query {query!r}: {msg} ({hint})")
+
+
+def search(
+    db: Any,
+    query: str,
+    *,
+    fold: bool = False,
+    site: str | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+    limit: int | None = 20,
+) -> list[Hit]:
+    """Articles matching an FTS5 query, best first (bm25, title weighted), with a snippet
+    whose matches are in [brackets].
+
+    fold=False: exact Vietnamese (tone marks count; case does not). fold=True: accent-folded
+    ('Hue' finds 'Huế', 'da nang' finds 'Đà Nẵng'); the query is folded the same way.
+    site: articles.site equals it. since/until: published date bounds, inclusive (articles
+    without a published date are left out when either is given). limit None = all.
+    """
+    table = FOLDED_TABLE if fold else FTS_TABLE
+    match = prepare_query(query, fold_marks=fold)
+    since_iso = _iso_date(since, "since")
+    until_iso = _iso_date(until, "until")
+    where = [f"[{table}] MATCH ?"]
+    params: list[Any] = [match]
+    if site:
+        where.append("a.site = ?")
+        params.append(site)
+    if since_iso:
+        where.append("a.published >= ?")
+        params.append(since_iso)
+    if until_iso:
+        where.append("a.published <= ?")
+        params.append(until_iso)
+    weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+    left, right = HIGHLIGHT
+    sql = (
+        f"SELECT a.id, a.url, a.title, a.published, "
+        f"snippet([{table}], -1, ?, ?, ?, {SNIPPET_TOKENS}) "
+        f"FROM [{table}] JOIN articles AS a ON a.rowid = [{table}].rowid "
+        f"WHERE {' AND '.join(where)} "
+        f"ORDER BY bm25([{table}], {weights}), a.id LIMIT ?"
+    )
+    params = [left, right, ELLIPSIS, *params, -1 if limit is None else int(limit)]
+    conn = database(db).conn
+    try:
+        rows = conn.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise _query_error(query, exc) from None
+    return [
+        Hit(id, url, title, published, _tidy(snippet))
+        for id, url, title, published, snippet in rows
+    ]
+
+
+def _tidy(snippet: str | None) -> str:
+    """One line of text: whitespace collapsed (body paragraphs are apart by a blank line),
+    and a snippet drawn from the captions column, a piece of a JSON array, shown as text
+    ('["Ảnh: [Huế]","Cầu"]' -> 'Ảnh: [Huế] · Cầu')."""
+    if not snippet:
+        return ""
+    snippet = " ".join(snippet.split())  # paragraph breaks of the body: one line
+    text = snippet.removeprefix(ELLIPSIS)
+    tail = text.removesuffix(ELLIPSIS)
+    if not (text.startswith('["') or tail.endswith('"]') or '","' in text):
+        return snippet
+    head = snippet.startswith(ELLIPSIS)
+    end = snippet.endswith(ELLIPSIS) and len(snippet) > 1
+    body = tail.removeprefix('["').removesuffix('"]').replace('","', " · ").replace('\\"', '"')
+    return (ELLIPSIS if head else "") + body + (ELLIPSIS if end else "")

@@ -1,0 +1,201 @@
+"""The state of an archive at a glance: `scrape status`.
+
+This module owns `archive_status(db, now=None) -> dict` and its plain-text rendering
+`format_status(data)`. Per site: articles live and gone, revisions, failed URLs waiting in
+the frontier (state 'failed', retried by the next run) and pending ones, re-checks due
+now (next_check_at <= now) and in the next 24 hours, and the last run that covered the
+site. Runs are not per site: a run's counts are the whole run's; the site's own share of
+new articles and changed ones in that run is counted from revisions.run_id. A run whose
+options name no sites counts as covering every site.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from scraper.search import database
+
+RUN_FIELDS = (
+    "id",
+    "started_at",
+    "finished_at",
+    "status",
+    "fetched",
+    "new",
+    "changed",
+    "unchanged",
+    "gone",
+    "failed",
+)
+
+
+def _site_names(options: str | None) -> set[str] | None:
+    """Site names a run covered (from its options' start URLs); None = unknown (all)."""
+    from scraper.sites import Site
+
+    try:
+        sites = json.loads(options or "{}").get("sites")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(sites, list):
+        return None
+    names = set()
+    for url in sites:
+        try:
+            names.add(Site.from_url(str(url)).name)
+        except (ValueError, TypeError):
+            continue
+    return names
+
+
+def archive_status(db: Any, now: str | None = None) -> dict:
+    """Counts per site (see the module docstring) and the last run overall."""
+    from scraper.store import iso_utc
+
+    db = database(db)
+    now = iso_utc(now)
+    soon = iso_utc(datetime.fromisoformat(now.replace("Z", "+00:00")) + timedelta(hours=24))
+    sites: dict[str, dict] = {}
+
+    def site(name: str | None) -> dict:
+        name = name or "(none)"
+        if name not in sites:
+            sites[name] = {
+                "site": name,
+                "articles_live": 0,
+                "articles_gone": 0,
+                "revisions": 0,
+                "failed_waiting": 0,
+                "pending": 0,
+                "due_now": 0,
+                "due_24h": 0,
+                "last_run": None,
+            }
+        return sites[name]
+
+    for name, live, gone, due_now, due_24h in db.execute(
+        "SELECT site, SUM(status = 'live'), SUM(status = 'gone'), "
+        "SUM(status = 'live' AND next_check_at <= ?), "
+        "SUM(status = 'live' AND next_check_at > ? AND next_check_at <= ?) "
+        "FROM articles GROUP BY site",
+        [now, now, soon],
+    ):
+        entry = site(name)
+        entry.update(
+            articles_live=live or 0,
+            articles_gone=gone or 0,
+            due_now=due_now or 0,
+            due_24h=due_24h or 0,
+        )
+    for name, count in db.execute(
+        "SELECT a.site, COUNT(*) FROM revisions AS r JOIN articles AS a ON a.id = r.article_id "
+        "GROUP BY a.site"
+    ):
+        site(name)["revisions"] = count
+    for name, failed, pending in db.execute(
+        "SELECT site, SUM(state = 'failed'), SUM(state = 'pending') FROM frontier GROUP BY site"
+    ):
+        entry = site(name)
+        entry["failed_waiting"] = failed or 0
+        entry["pending"] = pending or 0
+
+    runs = []
+    for row in db.execute(f"SELECT {', '.join(RUN_FIELDS)}, options FROM runs ORDER BY id DESC"):
+        run = dict(zip(RUN_FIELDS, row[:-1], strict=True))
+        covered = _site_names(row[-1])
+        run["sites"] = None if covered is None else len(covered)
+        runs.append((run, covered))
+        for name in covered or ():
+            site(name)  # a site that was crawled but has nothing stored yet still shows
+    waiting = set(sites)
+    for run, covered in runs:
+        if not waiting:
+            break
+        targets = waiting if covered is None else waiting & covered
+        for name in targets:
+            own = dict(run)
+            own["site_new"], own["site_changed"] = db.execute(
+                "SELECT COALESCE(SUM(r.revision = 1), 0), COALESCE(SUM(r.revision > 1), 0) "
+                "FROM revisions AS r JOIN articles AS a ON a.id = r.article_id "
+                "WHERE r.run_id = ? AND a.site = ?",
+                [run["id"], name],
+            ).fetchone()
+            sites[name]["last_run"] = own
+        waiting = waiting - targets
+    last_run = runs[0][0] if runs else None
+    rows = [sites[name] for name in sorted(sites)]
+    totals = {
+        key: sum(entry[key] for entry in rows)
+        for key in (
+            "articles_live",
+            "articles_gone",
+            "revisions",
+            "failed_waiting",
+            "pending",
+            "due_now",
+            "due_24h",
+        )
+    }
+    return {"now": now, "sites": rows, "totals": totals, "last_run": last_run}
+
+
+def _run_text(run: dict | None, *, own: bool) -> str:
+    if run is None:
+        return "never"
+    when = run["finished_at"] or run["started_at"] or "?"
+    text = f"#{run['id']} {when} {run['status']}"
+    if own:
+        text += f" (+{run['site_new']} new, {run['site_changed']} changed here)"
+    return text
+
+
+def format_status(data: dict, db_path: str | None = None) -> str:
+    """Plain-text table of archive_status()."""
+    header = (
+        "site",
+        "live",
+        "gone",
+        "revisions",
+        "failed",
+        "pending",
+        "due now",
+        "due 24h",
+        "last run",
+    )
+    keys = (
+        "articles_live",
+        "articles_gone",
+        "revisions",
+        "failed_waiting",
+        "pending",
+        "due_now",
+        "due_24h",
+    )
+    table = [header]
+    for entry in data["sites"]:
+        table.append(
+            (
+                entry["site"],
+                *(str(entry[k]) for k in keys),
+                _run_text(entry["last_run"], own=True),
+            )
+        )
+    totals = data["totals"]
+    table.append(("total", *(str(totals[k]) for k in keys), ""))
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    lines = [f"archive {db_path}  (now {data['now']})" if db_path else f"now {data['now']}"]
+    for row in table:
+        cells = [row[0].ljust(widths[0])]
+        cells += [cell.rjust(widths[i + 1]) for i, cell in enumerate(row[1:-1])]
+        cells.append(row[-1])
+        lines.append("  ".join(cells).rstrip())
+    run = data["last_run"]
+    if run is None:
+        lines.append("last run: none")
+    else:
+        counts = ", ".join(f"{run[k]} {k}" for k in RUN_FIELDS[4:])
+        span = f"{run['started_at']} -> {run['finished_at'] or '…'}"
+        lines.append(f"last run #{run['id']} {run['status']}: {span}; {counts}")
+    return "\n".join(lines)

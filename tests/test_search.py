@@ -1,0 +1,375 @@
+"""Full-text search: exact and accent-folded indexes, their triggers, queries, CLI."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import unicodedata
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from scraper.cli import main
+from scraper.models import Article
+from scraper.search import (
+    FOLDED_TABLE,
+    FTS_COLUMNS,
+    FTS_TABLE,
+    SearchError,
+    ensure_search,
+    fold,
+    rebuild_search,
+    search,
+)
+from scraper.store import Archive
+
+SITE = "127.0.0.1:8123"
+OTHER = "stp.thuathienhue.gov.vn"
+T0 = "2024-05-02T08:00:00Z"
+T1 = "2024-05-03T08:00:00Z"
+
+
+def make(n: int, title: str, body: str, *, site: str = SITE, **fields) -> Article:
+    fields.setdefault("published", "2024-04-30")
+    return Article(
+        id=f"{site}/{n}",
+        url=f"http://{site}/?gd=1&tc={n}",
+        site=site,
+        title=title,
+        body=body,
+        **fields,
+    )
+
+
+def save(archive: Archive, article: Article, when: str = T0):
+    return archive.save_article(article, fetched_at=when, page_sha=None, run_id=None)
+
+
+def ids(hits) -> list[str]:
+    return [hit.id for hit in hits]
+
+
+@pytest.fixture
+def archive(tmp_path):
+    with Archive(tmp_path / "a.db") as arch:
+        save(arch, make(1, "Chuyện bên bếp lửa", "Người má hiền lặng lẽ nấu cơm chiều."))
+        save(arch, make(2, "Một buổi chiều mưa", "Trời mưa mà đường vẫn đông người qua lại."))
+        save(arch, make(3, "Truyện kể dân gian", "Chuyện con ma ở gốc đa đầu làng."))
+        save(
+            arch,
+            make(
+                4,
+                "Đà Nẵng đón đoàn khách",
+                "Đoàn công tác của thành phố Đà Nẵng đến thăm Huế vào mùa đông.",
+                captions=["Quang cảnh buổi đón tiếp"],
+                published="2023-12-01",
+            ),
+        )
+        save(
+            arch,
+            make(
+                5,
+                "Lễ hội trên sông",
+                "Lễ hội diễn ra suốt ba ngày.",
+                site=OTHER,
+                captions=["Thuyền rồng trên sông Hương, Huế"],
+                published="2024-02-10",
+            ),
+        )
+        yield arch
+
+
+def fts_terms(archive: Archive, table: str) -> dict[str, int]:
+    """term -> number of documents holding it, read from the index itself (fts5vocab)."""
+    archive.db.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab_{table} "
+        f"USING fts5vocab('main', '{table}', 'row')"
+    )
+    return dict(archive.db.execute(f"SELECT term, doc FROM temp.vocab_{table}"))
+
+
+def assert_indexes_match_articles(archive: Archive) -> None:
+    """Both indexes hold exactly what a fresh build from `articles` would hold."""
+    # exact: FTS5 can compare an external-content index with its content table itself
+    archive.db.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
+    # folded: compare every (term, doc, column, offset) with an index built from scratch
+    cols = ", ".join(f"replace(replace({c}, 'đ', 'd'), 'Đ', 'D')" for c in FTS_COLUMNS)
+    archive.db.execute("DROP TABLE IF EXISTS temp.fresh")
+    archive.db.execute(
+        "CREATE VIRTUAL TABLE temp.fresh USING fts5(title, body, captions, "
+        "tokenize='unicode61 remove_diacritics 2')"
+    )
+    archive.db.execute(
+        f"INSERT INTO temp.fresh (rowid, title, body, captions) SELECT rowid, {cols} FROM articles"
+    )
+    for name, table in (("got", FOLDED_TABLE), ("want", "fresh")):
+        schema = "main" if name == "got" else "temp"
+        archive.db.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        archive.db.execute(
+            f"CREATE VIRTUAL TABLE temp.{name} USING fts5vocab('{schema}', '{table}', 'instance')"
+        )
+    got = archive.db.execute("SELECT * FROM temp.got ORDER BY 1, 2, 3, 4").fetchall()
+    want = archive.db.execute("SELECT * FROM temp.want ORDER BY 1, 2, 3, 4").fetchall()
+    assert got and got == want
+
+
+# --------------------------------------------------------------------------- exact
+
+
+def test_exact_mode_tells_tones_apart(archive):
+    assert ids(search(archive, "má")) == [f"{SITE}/1"]
+    assert ids(search(archive, "mà")) == [f"{SITE}/2"]
+    assert ids(search(archive, "ma")) == [f"{SITE}/3"]
+
+
+def test_exact_mode_folds_case_but_not_marks(archive):
+    assert ids(search(archive, "HUẾ")) == ids(search(archive, "huế"))
+    assert set(ids(search(archive, "Huế"))) == {f"{SITE}/4", f"{OTHER}/5"}
+    assert search(archive, "Hue") == []
+    assert search(archive, "da nang") == []
+
+
+def test_nfd_query_matches_nfc_text(archive):
+    nfd = unicodedata.normalize("NFD", "má")
+    assert nfd != "má"
+    assert ids(search(archive, nfd)) == [f"{SITE}/1"]
+    assert set(ids(search(archive, unicodedata.normalize("NFD", "Huế"), fold=True))) == {
+        f"{SITE}/4",
+        f"{OTHER}/5",
+    }
+
+
+# --------------------------------------------------------------------------- folded
+
+
+def test_folded_mode_finds_words_typed_without_marks(archive):
+    assert set(ids(search(archive, "Hue", fold=True))) == {f"{SITE}/4", f"{OTHER}/5"}
+    assert ids(search(archive, "da nang", fold=True)) == [f"{SITE}/4"]
+    assert set(ids(search(archive, "dong", fold=True))) == {f"{SITE}/2", f"{SITE}/4"}
+    assert set(ids(search(archive, "ma", fold=True))) == {f"{SITE}/1", f"{SITE}/2", f"{SITE}/3"}
+    # marks typed in the query are folded too
+    assert ids(search(archive, "Đà Nẵng", fold=True)) == [f"{SITE}/4"]
+
+
+def test_folded_snippet_shows_the_original_text(archive):
+    (hit,) = search(archive, '"da nang"', fold=True)
+    assert "[Đà Nẵng]" in hit.snippet  # a phrase is highlighted as one
+    (hit,) = search(archive, "thuyen rong", fold=True)
+    assert "[Thuyền] [rồng]" in hit.snippet
+    assert '["' not in hit.snippet  # a caption snippet is shown as text, not JSON
+
+
+def test_fold_function():
+    assert fold("Đà Nẵng, thương, HUẾ") == "Da Nang, thuong, HUE"
+    assert fold(unicodedata.normalize("NFD", "Quảng Điền")) == "Quang Dien"
+
+
+def test_folded_index_holds_folded_terms_only(archive):
+    terms = fts_terms(archive, FOLDED_TABLE)
+    assert "da" in terms and "nang" in terms and "hue" in terms
+    assert not any("đ" in term for term in terms)
+    exact = fts_terms(archive, FTS_TABLE)
+    assert "đà" in exact and "nẵng" in exact and "huế" in exact
+
+
+# --------------------------------------------------------------------------- triggers
+
+
+def test_triggers_follow_insert_update_and_delete(archive):
+    assert_indexes_match_articles(archive)
+    article = make(9, "Nghề truyền thống", "Làng nghề làm nón lá ven sông.")
+    save(archive, article)
+    assert_indexes_match_articles(archive)
+    assert ids(search(archive, "nón")) == [f"{SITE}/9"]
+    assert ids(search(archive, "non la", fold=True)) == [f"{SITE}/9"]
+
+    article.body = "Làng nghề đúc đồng bên bờ sông."
+    result = save(archive, article, T1)
+    assert result.outcome == "changed" and result.revision == 2
+    assert search(archive, "nón") == []
+    assert search(archive, "non la", fold=True) == []
+    assert ids(search(archive, "đúc đồng")) == [f"{SITE}/9"]
+    assert ids(search(archive, "duc dong", fold=True)) == [f"{SITE}/9"]
+    # the old words left the indexes themselves, not just the results
+    assert "non" not in fts_terms(archive, FOLDED_TABLE)
+    assert "nón" not in fts_terms(archive, FTS_TABLE)
+    assert_indexes_match_articles(archive)
+
+    with archive.db.atomic():
+        for table in ("images", "revisions", "links"):
+            archive.db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article.id])
+        archive.db.execute("DELETE FROM articles WHERE id = ?", [article.id])
+    assert search(archive, "đúc đồng") == []
+    assert search(archive, "duc dong", fold=True) == []
+    # the folded delete got the folded values: 'duc' and 'dong' are fully gone / back to
+    # the documents that still hold them
+    folded = fts_terms(archive, FOLDED_TABLE)
+    assert "duc" not in folded
+    assert folded["dong"] == 2  # articles 2 and 4
+    assert_indexes_match_articles(archive)
+
+
+def test_unchanged_visit_does_not_touch_the_indexes(archive):
+    def index_state():
+        return [
+            archive.db.execute(f"SELECT COUNT(*), MAX(id) FROM {t}_data").fetchone()
+            for t in (FTS_TABLE, FOLDED_TABLE)
+        ]
+
+    before = index_state()
+    result = save(
+        archive, make(1, "Chuyện bên bếp lửa", "Người má hiền lặng lẽ nấu cơm chiều."), T1
+    )
+    assert result.outcome == "unchanged"
+    assert index_state() == before
+
+
+def test_recursive_triggers_on_and_insert_or_replace_keeps_index_clean(archive, tmp_path):
+    assert archive.db.execute("PRAGMA recursive_triggers").fetchone()[0] == 1
+    conn = sqlite3.connect(archive.path)
+    conn.execute("PRAGMA recursive_triggers = ON")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    with conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO articles (id, url, site, title, body, captions) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [f"{SITE}/3", "x", SITE, "Truyện kể dân gian", "Một câu chuyện khác.", "[]"],
+        )
+    conn.close()
+    assert search(archive, "ma") == []
+    assert "ma" not in fts_terms(archive, FTS_TABLE)
+    assert ids(search(archive, "câu chuyện")) == [f"{SITE}/3"]
+    assert_indexes_match_articles(archive)
+
+
+def test_rebuild_search_repairs_a_wrong_folded_rebuild(archive):
+    archive.db.execute(f"INSERT INTO {FOLDED_TABLE}({FOLDED_TABLE}) VALUES ('rebuild')")
+    assert search(archive, "da nang", fold=True) == []  # FTS5's rebuild indexed 'đa'
+    with pytest.raises(AssertionError):
+        assert_indexes_match_articles(archive)
+    rebuild_search(archive)
+    assert_indexes_match_articles(archive)
+    assert ids(search(archive, "da nang", fold=True)) == [f"{SITE}/4"]
+    assert ids(search(archive, "má")) == [f"{SITE}/1"]
+
+
+def test_ensure_is_idempotent_and_repairs_a_dropped_index(tmp_path):
+    path = tmp_path / "b.db"
+    schema_sql = (
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
+    )
+    with Archive(path) as arch:
+        save(arch, make(1, "Đà Nẵng", "Thành phố biển."))
+        schema = arch.db.execute(schema_sql).fetchall()
+        assert ensure_search(arch) is False
+    with Archive(path) as arch:
+        assert arch.db.execute(schema_sql).fetchall() == schema
+        # an analyst drops the index (sqlite-utils disable-fts) and writes without triggers
+        sqlite_utils.Database(arch.db.conn)["articles"].disable_fts()
+        assert arch.db["articles"].detect_fts() is None  # the folded index is never detected
+        arch.db.execute(f"DROP TABLE {FOLDED_TABLE}")
+        for name in ("ai", "ad", "au"):
+            arch.db.execute(f"DROP TRIGGER IF EXISTS {FOLDED_TABLE}_{name}")
+        save(arch, make(2, "Hội An", "Phố cổ đèn lồng."))
+    with Archive(path) as arch:  # opening recreates and repopulates both
+        assert ids(search(arch, "đèn lồng")) == [f"{SITE}/2"]
+        assert ids(search(arch, "da nang", fold=True)) == [f"{SITE}/1"]
+        assert ids(search(arch, "den long", fold=True)) == [f"{SITE}/2"]
+
+
+def test_datasette_and_sqlite_utils_detect_the_exact_index(archive):
+    db = sqlite_utils.Database(archive.path)
+    assert db["articles"].detect_fts() == FTS_TABLE
+    rows = list(db["articles"].search("má"))
+    assert [row["id"] for row in rows] == [f"{SITE}/1"]
+    # Datasette's detector (datasette.utils.detect_fts_sql) finds only articles_fts
+    found = [
+        row[0]
+        for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE rootpage = 0 AND ("
+            "sql LIKE '%VIRTUAL TABLE%USING FTS%content=\"articles\"%' "
+            "OR sql LIKE '%VIRTUAL TABLE%USING FTS%content=[articles]%' "
+            "OR (tbl_name = 'articles' AND sql LIKE '%VIRTUAL TABLE%USING FTS%'))"
+        )
+    ]
+    assert found == [FTS_TABLE]
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def test_bad_and_empty_queries_raise_search_error(archive):
+    for query in ('"unterminated', "má AND", "Thừa-Thiên", "   ", ""):
+        with pytest.raises(SearchError) as info:
+            search(archive, query)
+        assert "\n" not in str(info.value)
+    with pytest.raises(SearchError, match="since"):
+        search(archive, "má", since="30/04/2024")
+
+
+def test_fts_syntax_works(archive):
+    assert ids(search(archive, "title:mưa")) == [f"{SITE}/2"]
+    assert ids(search(archive, '"con ma"')) == [f"{SITE}/3"]
+    assert set(ids(search(archive, "má OR mà"))) == {f"{SITE}/1", f"{SITE}/2"}
+    assert ids(search(archive, "Đà*")) == [f"{SITE}/4"]
+
+
+def test_ranking_prefers_the_title(archive):
+    save(archive, make(7, "Mùa đông ở Huế", "Bài viết về thời tiết."))
+    assert ids(search(archive, "Huế"))[0] == f"{SITE}/7"
+
+
+def test_site_since_until_filters(archive):
+    assert ids(search(archive, "Huế", site=OTHER)) == [f"{OTHER}/5"]
+    assert ids(search(archive, "Huế", site=SITE)) == [f"{SITE}/4"]
+    assert ids(search(archive, "Huế", since="2024-01-01")) == [f"{OTHER}/5"]
+    assert ids(search(archive, "Huế", until="2023-12-31")) == [f"{SITE}/4"]
+    assert ids(search(archive, "Huế", since="2023-12-01", until="2023-12-01")) == [f"{SITE}/4"]
+    assert search(archive, "Huế", since="2024-03-01") == []
+    assert len(search(archive, "Huế", limit=1)) == 1
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_json_output(archive):
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["search", "hue", "--fold", "--db", str(archive.path), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.stdout)
+    assert isinstance(hits, list) and len(hits) == 2
+    for hit in hits:
+        assert set(hit) >= {"id", "url", "title", "published", "snippet"}
+        assert "[" in hit["snippet"]
+    assert {hit["id"] for hit in hits} == {f"{SITE}/4", f"{OTHER}/5"}
+
+
+def test_cli_filters_and_table_output(archive):
+    runner = CliRunner()
+    db = ["--db", str(archive.path)]
+    result = runner.invoke(main, ["search", "Huế", "--site", f"https://{OTHER}/", *db])
+    assert result.exit_code == 0, result.output
+    assert f"{OTHER}/5" in result.stdout and f"{SITE}/4" not in result.stdout
+    assert "[Huế]" in result.stdout
+    result = runner.invoke(
+        main, ["search", "Huế", "--since", "2023-11-01", "--until", "2023-12-31", *db]
+    )
+    assert result.exit_code == 0
+    assert f"{SITE}/4" in result.stdout and f"{OTHER}/5" not in result.stdout
+
+
+def test_cli_bad_query_and_missing_archive(archive, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["search", '"oops', "--db", str(archive.path)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "bad search query" in result.stderr and "Traceback" not in result.stderr
+    missing = tmp_path / "none.db"
+    result = runner.invoke(main, ["search", "Huế", "--db", str(missing)])
+    assert result.exit_code == 1
+    assert "no archive" in result.stderr
+    assert not missing.exists()
