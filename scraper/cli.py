@@ -101,6 +101,13 @@ def sites() -> None:
     is_flag=True,
     help="Print nothing on success (for cron); errors still go to stderr.",
 )
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: the summary and each failure as one JSON object per line (for log collectors).",
+)
 def crawl(
     db_path,
     site_urls,
@@ -113,6 +120,7 @@ def crawl(
     ignore_robots,
     no_raw,
     quiet,
+    log_format,
 ) -> None:
     """Crawl the sites into the archive: new articles, and a new revision only when an
     article's own content changed.
@@ -140,14 +148,18 @@ def crawl(
         store_raw=not no_raw,
         fetch=fetch,
     )
-    _run_crawl(db_path, config, quiet=quiet)
+    _run_crawl(db_path, config, quiet=quiet, log_format=log_format)
 
 
-def _run_crawl(db_path, config, *, quiet: bool, label: str = "crawl"):
+def _run_crawl(db_path, config, *, quiet: bool, label: str = "crawl", log_format: str = "text"):
+    """Run a crawl for the CLI: live progress on a terminal, one summary at the end (or
+    nothing with quiet), failures on stderr, every error as one line."""
+    import sqlite3
+
     from scraper.crawl import run_crawl
     from scraper.progress import Progress
 
-    progress = Progress(enabled=not quiet and sys.stderr.isatty())
+    progress = Progress(enabled=not quiet and log_format == "text" and sys.stderr.isatty())
     try:
         result = run_crawl(db_path, config, progress=progress.update)
     except Locked as exc:
@@ -156,20 +168,51 @@ def _run_crawl(db_path, config, *, quiet: bool, label: str = "crawl"):
         _fail(str(exc))
     except KeyboardInterrupt:
         _fail("interrupted; the next run resumes where this one stopped", 130)
-    except OSError as exc:
-        _fail(f"cannot write the archive {db_path}: {exc.strerror or exc}")
+    except (OSError, sqlite3.Error) as exc:
+        _fail(f"cannot write the archive {db_path}: {getattr(exc, 'strerror', None) or exc}")
+    except Exception as exc:  # a bug: one line, the traceback on demand
+        if os.environ.get("SCRAPE_DEBUG"):
+            raise
+        _fail(f"crawl failed: {type(exc).__name__}: {exc} (SCRAPE_DEBUG=1 shows the traceback)")
     finally:
         progress.close()
     stats = result.stats
-    if not quiet or result.status != "ok":
-        click.echo(
-            f"{label}: {stats.fetched} fetched, {stats.new} new, {stats.changed} changed, "
-            f"{stats.unchanged} unchanged, {stats.gone} gone, {stats.failed} failed "
-            f"in {result.seconds:.1f}s -> {db_path}",
-            err=result.status != "ok",
-        )
-    if result.status != "ok":
-        sys.exit(EXIT_FATAL)
+    if log_format == "json":
+        for url, error in result.errors:
+            click.echo(
+                json.dumps({"event": "error", "url": url, "error": error}, ensure_ascii=False),
+                err=True,
+            )
+        if not quiet:
+            summary = {
+                "event": label,
+                "run_id": result.run_id,
+                "status": result.status,
+                "seconds": round(result.seconds, 3),
+                "db": str(db_path),
+                **stats.counts(),
+            }
+            click.echo(json.dumps(summary))
+    else:
+        shown = result.errors if not quiet else []
+        for url, error in shown[:20]:
+            click.echo(f"scrape: {error}" if url in error else f"scrape: {url}: {error}", err=True)
+        if len(shown) > 20:
+            click.echo(
+                f"scrape: ... and {len(shown) - 20} more failures (see the fetches table)", err=True
+            )
+        if not quiet:
+            click.echo(
+                f"{label}: {stats.fetched} fetched, {stats.new} new, {stats.changed} changed, "
+                f"{stats.unchanged} unchanged, {stats.gone} gone, {stats.failed} failed "
+                f"in {result.seconds:.1f}s -> {db_path}"
+            )
+        elif stats.failed:
+            click.echo(
+                f"{label}: {stats.failed} pages failed every attempt; they are retried on the next "
+                "run (see the fetches table)",
+                err=True,
+            )
     return result
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from scraper import lock
 from scraper.dates import utc_now
-from scraper.errors import FetchError, RobotsDisallowed
+from scraper.errors import FetchError, HostUnreachable, RobotsDisallowed
 from scraper.fetch import FetchConfig, Fetcher, Response
 from scraper.models import Listing
 from scraper.sites import Site, profile_for
@@ -82,6 +82,7 @@ class CrawlResult:
     status: str
     stats: CrawlStats
     seconds: float
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (url, what went wrong)
 
 
 @dataclass
@@ -250,14 +251,14 @@ class Crawler:
         self.run_id = 0
         self.fetcher: Fetcher | None = None
         self.articles_started = 0
-        self.errors: list[str] = []
+        self.errors: list[tuple[str, str]] = []  # (url, what went wrong)
 
     def allowed(self, url_or_host: str) -> bool:
         host = host_of(url_or_host) if "://" in url_or_host else url_or_host.lower()
         return host in self.hosts
 
     def report_error(self, url: str, exc: BaseException) -> None:
-        self.errors.append(f"{url}: {exc}")
+        self.errors.append((url, str(exc)))
 
     def _progress(self, event: str) -> None:
         if self.progress is not None:
@@ -282,6 +283,11 @@ class Crawler:
                 response = await self.fetcher.get(url)
             else:
                 response = await self.fetcher.post(url, data)
+        except HostUnreachable as exc:
+            self.stats.failed += 1
+            self.archive.record_fetch(self.run_id, url, method, None, fetched_at, 0, 0, 0, str(exc))
+            self.report_error(url, exc)
+            return None, None
         except RobotsDisallowed as exc:
             self.archive.record_fetch(self.run_id, url, method, None, fetched_at, 0, 0, 0, str(exc))
             return None, None
@@ -391,7 +397,7 @@ def run_crawl(
                     archive.frontier_clear_done()
         finally:
             archive.close()
-    return CrawlResult(run_id, status, crawler.stats, time.monotonic() - started)
+    return CrawlResult(run_id, status, crawler.stats, time.monotonic() - started, crawler.errors)
 
 
 def _options(config: CrawlConfig) -> dict:

@@ -5,7 +5,9 @@
     │   ├── FetchFailed       every attempt failed: transient errors, 5xx or 429 exhausted,
     │   │                     too many redirects, a body that cannot be decoded
     │   ├── OffSite           a redirect pointed outside the allowed hosts (not requested)
-    │   ├── RobotsDisallowed  robots.txt forbids the URL, or was unreachable (disallow all)
+    │   ├── RobotsDisallowed  robots.txt forbids the URL
+    │   │   └── HostUnreachable  robots.txt could not be fetched: the whole host is off
+    │   │                        limits this run (RFC 9309), usually a dead server
     │   └── TooLarge          the body (decompressed) exceeded the size cap
     ├── ExtractError          a page could not be read as what it was expected to be
     │   └── NotAnArticle      the page holds no article (404 page, listing page, ...)
@@ -57,6 +59,11 @@ class OffSite(FetchError):
 
 class RobotsDisallowed(FetchError):
     """robots.txt forbids the URL (or could not be fetched, which disallows the whole host)."""
+
+
+class HostUnreachable(RobotsDisallowed):
+    """robots.txt could not be fetched (network errors or 5xx after every retry), so the
+    whole host is treated as disallowed for this run (RFC 9309): a failure, not a policy."""
 
 
 class TooLarge(FetchError):

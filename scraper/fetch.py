@@ -40,7 +40,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
-from scraper.errors import FetchFailed, OffSite, RobotsDisallowed, TooLarge
+from scraper.errors import FetchFailed, HostUnreachable, OffSite, RobotsDisallowed, TooLarge
 from scraper.robots import Robots
 from scraper.urls import host_of
 
@@ -529,7 +529,8 @@ class Fetcher:
             robots = slot.robots
             if not robots.allows(url):
                 why = robots.reason or "disallowed by robots.txt"
-                raise RobotsDisallowed(asked, why if url == asked else f"{why} ({url})")
+                error = HostUnreachable if robots.disallow_everything else RobotsDisallowed
+                raise error(asked, why if url == asked else f"{why} ({url})")
         return slot
 
     async def _load_robots(self, slot: _Host, url: str) -> None:

@@ -1,0 +1,132 @@
+"""The `scrape` command as a user meets it: output, cron silence, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scraper import cli
+from scraper.replica import ReplicaServer, build_site
+from scraper.sites import DEFAULT_SITES
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FAST = ["--delay", "0", "--concurrency", "4"]
+
+
+@pytest.fixture(scope="module")
+def replica():
+    site = build_site(seed=21, n_articles=40)
+    with ReplicaServer(site) as server:
+        yield site, server
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(cli.main, [str(a) for a in args], env=env)
+
+
+def one_line(text: str) -> bool:
+    return len(text.strip().splitlines()) == 1
+
+
+def test_every_command_has_help_with_an_example():
+    for name, command in cli.main.commands.items():
+        result = run(name, "--help")
+        assert result.exit_code == 0, name
+        assert command.help, name
+
+
+def test_sites_prints_the_default_sites():
+    result = run("sites")
+    assert result.exit_code == 0
+    assert result.stdout.split() == list(DEFAULT_SITES)
+
+
+def test_extract_prints_the_fixture_extraction_as_json():
+    case = json.loads((FIXTURES / "article_basic.json").read_text(encoding="utf-8"))
+    result = run("extract", FIXTURES / "article_basic.html", "--url", case["url"])
+    assert result.exit_code == 0, result.stderr
+    printed = json.loads(result.stdout)
+    for field in ("id", "title", "category", "body", "source", "captions"):
+        assert printed[field] == case["expected"][field], field
+
+
+def test_extract_of_a_page_without_an_article_is_a_one_line_error():
+    result = run("extract", FIXTURES / "notfound_404.html", "--url", "http://a.vn/?tc=1")
+    assert result.exit_code == 1
+    assert one_line(result.stderr) and "no article" in result.stderr
+
+
+def test_extract_of_a_missing_file_is_a_one_line_error(tmp_path):
+    result = run("extract", tmp_path / "nope.html")
+    assert result.exit_code == 1 and one_line(result.stderr)
+
+
+def test_usage_errors_exit_2():
+    assert run("crawl", "--concurrency", "zero").exit_code == 2
+
+
+def test_quiet_crawl_prints_nothing_and_json_logs_are_json(replica, tmp_path):
+    _, server = replica
+    db = tmp_path / "a.db"
+    quiet = run("crawl", "--db", db, "--site", server.base_url, *FAST, "--quiet")
+    assert quiet.exit_code == 0
+    assert quiet.stdout == "" and quiet.stderr == ""
+    logged = run("crawl", "--db", db, "--site", server.base_url, *FAST, "--log-format", "json")
+    assert logged.exit_code == 0
+    summary = json.loads(logged.stdout)
+    assert summary["status"] == "ok" and summary["new"] == 0
+
+
+def test_progress_is_drawn_only_on_a_terminal(replica, tmp_path, monkeypatch):
+    _, server = replica
+    seen = []
+
+    class Recorder(cli_progress_class()):
+        def __init__(self, *, enabled, stream=None):
+            seen.append(enabled)
+            super().__init__(enabled=enabled, stream=stream)
+
+    monkeypatch.setattr("scraper.progress.Progress", Recorder)
+    run("crawl", "--db", tmp_path / "a.db", "--site", server.base_url, *FAST)
+    assert seen == [False]  # the test runner's stderr is not a terminal
+
+
+def cli_progress_class():
+    from scraper.progress import Progress
+
+    return Progress
+
+
+def test_history_lists_revisions_and_diffs_them(tmp_path):
+    site = build_site(seed=22, n_articles=30)
+    db = tmp_path / "a.db"
+    with ReplicaServer(site) as server:
+        assert run("crawl", "--db", db, "--site", server.base_url, *FAST, "--quiet").exit_code == 0
+        tc = site.tcs()[2]
+        site.edit(tc, title="Một tiêu đề hoàn toàn mới")
+        run("crawl", "--db", db, "--site", server.base_url, *FAST, "--quiet", "--full")
+        article = site.article_id(tc, server.base_url)
+        url = site.article_url(tc, server.base_url)
+    listed = run("history", "--db", db, url)
+    assert listed.exit_code == 0, listed.stderr
+    assert "2 revision(s)" in listed.stdout and "title" in listed.stdout
+    diff = run("history", "--db", db, article, "--diff", "1", "2")
+    assert diff.exit_code == 0
+    assert "{+Một tiêu đề hoàn toàn mới+}" in diff.stdout
+    assert run("history", "--db", db, "no/such").exit_code == 1
+
+
+def test_commands_on_a_missing_archive_fail_in_one_line(tmp_path):
+    result = run("history", "--db", tmp_path / "none.db", "x/1")
+    assert result.exit_code == 1 and one_line(result.stderr)
+
+
+def test_a_dead_server_is_reported_and_the_run_still_completes(tmp_path):
+    db = tmp_path / "a.db"
+    result = run("crawl", "--db", db, "--site", "http://127.0.0.1:9/", "--delay", "0")
+    assert result.exit_code == 0
+    assert "robots.txt unreachable" in result.stderr and "127.0.0.1:9" in result.stderr
+    assert "0 fetched" in result.stdout and "1 failed" in result.stdout
