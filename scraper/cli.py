@@ -94,6 +94,19 @@ def sites() -> None:
 @click.option(
     "--ignore-robots", is_flag=True, help="Do not read robots.txt (only for your own replica)."
 )
+@click.option(
+    "--max-in-flight",
+    type=click.IntRange(1, 256),
+    default=8,
+    show_default=True,
+    help="Requests in flight over all hosts together.",
+)
+@click.option(
+    "--separate-hosts",
+    is_flag=True,
+    help="Do not follow redirects between a site's thuathienhue.gov.vn and hue.gov.vn hosts "
+    "(article ids stay the same on both).",
+)
 @click.option("--no-raw", is_flag=True, help="Do not keep the raw bytes of article pages.")
 @click.option(
     "--quiet",
@@ -118,6 +131,8 @@ def crawl(
     known_pages,
     user_agent,
     ignore_robots,
+    max_in_flight,
+    separate_hosts,
     no_raw,
     quiet,
     log_format,
@@ -135,7 +150,7 @@ def crawl(
         politeness=Politeness(
             delay=delay,
             per_host=concurrency,
-            total=max(8, concurrency),
+            total=max(max_in_flight, concurrency),
             obey_robots=not ignore_robots,
         ),
         **({"user_agent": user_agent} if user_agent else {}),
@@ -145,6 +160,7 @@ def crawl(
         full=full,
         max_articles=max_articles,
         known_pages=known_pages,
+        merge_aliases=not separate_hosts,
         store_raw=not no_raw,
         fetch=fetch,
     )
