@@ -49,7 +49,7 @@ def _archive(db_path: str):
 @contextmanager
 def _stdout_utf8():
     """stdout as a UTF-8 text stream that leaves line ends alone (CSV writes CRLF)."""
-    out = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8", newline="")
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
     try:
         yield out
         out.flush()
