@@ -92,6 +92,7 @@ class _ListingWalk:
     url: str
     page: int = 1
     known_streak: int = 0
+    seen: set[frozenset[str]] = field(default_factory=set)  # the article sets of its pages
 
 
 @dataclass(order=True)
@@ -228,7 +229,13 @@ class _SiteCrawl:
         walk.known_streak = walk.known_streak + 1 if all_known else 0
         if walk.known_streak >= config.known_pages or walk.page >= config.max_listing_pages:
             return
+        page_ids = frozenset(filter(None, map(self.profile.article_id, listing.article_urls)))
+        if page_ids in walk.seen:  # the server answered an earlier page again: the end
+            return
+        walk.seen.add(page_ids)
         following = next((link for link in listing.pager if link.page == walk.page + 1), None)
+        if following is None:  # a pager with only "next" links (ASP.NET's NextPrevious mode)
+            following = next((link for link in listing.pager if link.is_next), None)
         if following is None:
             return
         walk.page += 1

@@ -69,6 +69,11 @@ class PagerLink:
     text: str | None = None
     page: int | None = None  # the page number when the argument is 'Page$N'
 
+    @property
+    def is_next(self) -> bool:
+        """The pager's "next page" link (argument 'Page$Next')."""
+        return self.argument.lower() == "page$next"
+
 
 @dataclass
 class Form:
