@@ -45,6 +45,16 @@ def find_dmy(text: str | None) -> str | None:
     return match.group(0) if match else None
 
 
+def iso_date(value: str | date | None) -> str | None:
+    """'YYYY-MM-DD' of a date or of an ISO date string (a command's --since/--until);
+    raises ValueError for anything else."""
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()[:10]
+    return date.fromisoformat(str(value).strip()).isoformat()
+
+
 def utc_now() -> str:
     """Now as the archive writes times: ISO-8601 UTC, seconds, 'Z'."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any, TextIO
 
+from scraper.dates import iso_date
 from scraper.search import database
 
 FORMATS = ("jsonl", "csv")
@@ -52,12 +53,8 @@ def _table(revisions: bool) -> str:
 
 
 def _since(value: str | date | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value.isoformat()[:10]
     try:
-        return date.fromisoformat(str(value).strip()).isoformat()
+        return iso_date(value)
     except ValueError:
         raise ExportError(f"bad since date {value!r} (expected YYYY-MM-DD)") from None
 

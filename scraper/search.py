@@ -40,6 +40,7 @@ from typing import Any
 
 import sqlite_utils
 
+from scraper.dates import iso_date
 from scraper.errors import ScraperError
 
 FTS_TABLE = "articles_fts"
@@ -221,12 +222,8 @@ def rebuild_search(db: Any) -> None:
 
 
 def _iso_date(value: str | date | None, name: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value.isoformat()[:10]
     try:
-        return date.fromisoformat(str(value).strip()).isoformat()
+        return iso_date(value)
     except ValueError:
         raise SearchError(f"bad {name} date {value!r} (expected YYYY-MM-DD)") from None
 
