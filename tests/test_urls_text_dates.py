@@ -93,3 +93,19 @@ def test_clean_makes_nfc_drops_invisibles_and_collapses_whitespace():
 )
 def test_dates_are_day_first_and_rejected_when_impossible_early_or_future(raw, expected):
     assert parse_dmy(raw, today=date(2026, 11, 28)) == expected
+
+
+def test_an_article_url_has_one_spelling_and_keeps_its_path():
+    from scraper.sites.tt import article_url
+
+    forms = [
+        "https://sdl.thuathienhue.gov.vn/?gd=4&cn=9&tc=57",
+        "https://sdl.thuathienhue.gov.vn/?tc=57&gd=1",
+        "https://SDL.thuathienhue.gov.vn/./?cn=3&gd=1&tc=57",
+    ]
+    assert {article_url(url, "12") for url in forms} == {
+        "https://sdl.thuathienhue.gov.vn/?cn=12&gd=1&tc=57"
+    }
+    assert article_url("https://x.vn/Default.aspx?gd=4&tc=57", "12") == (
+        "https://x.vn/Default.aspx?cn=12&gd=1&tc=57"
+    )

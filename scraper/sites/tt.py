@@ -94,15 +94,17 @@ def article_id(url: str) -> str | None:
 
 
 def article_url(url: str, category: str | None = None) -> str:
-    """The one spelling of an article's URL: `/?cn=<category>&gd=1&tc=<tc>` on the URL's
-    origin, whatever form (gd, cn, order, ./, &amp;) a link used. ASSUMED (SITE.md 7):
-    any gd renders an article, so the canonical form uses gd=1, the form seen first."""
+    """The one spelling of an article's URL: `<path>?cn=<category>&gd=1&tc=<tc>`, whatever
+    form (gd, cn, order, ./, &amp;) a link used. ASSUMED (SITE.md 7): any gd renders an
+    article, so the canonical form uses gd=1, the form seen first. The path is kept (`/`
+    on the sites seen; an ASP.NET site may answer only at /Default.aspx), since re-checks
+    fetch this URL."""
     params = query_params(url)
     tc = int(params[ARTICLE_PARAM])
     cn = category or params.get(CATEGORY_PARAM)
     parts = urlsplit(url)
     query = f"cn={cn}&gd=1&tc={tc}" if cn else f"gd=1&tc={tc}"
-    return canonical(f"{parts.scheme}://{parts.netloc}/?{query}")
+    return canonical(f"{parts.scheme}://{parts.netloc}{parts.path or '/'}?{query}")
 
 
 def is_article_url(url: str) -> bool:
