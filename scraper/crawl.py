@@ -1,16 +1,19 @@
 """The crawl loop: discover a site's articles, fetch them, extract, and hand them to the archive.
 
-Per site, `per_host` workers take tasks from one priority queue:
+Per site, 2 x `per_host` workers take tasks from one priority queue (the fetcher caps the
+requests in flight at `per_host`; the extra workers keep every slot busy while others
+extract and store):
 
-    0  article pages (new discoveries; with --full also every known article)
-    1  the next page of a category listing (an ASP.NET postback)
+    0  listing pages: the home page, each category's first page, then its next pages
+       (ASP.NET postbacks)
+    1  article pages (new discoveries; with --full also every known article)
     2  known articles whose re-check is due (incremental runs)
 
-Articles come before listing pages on purpose: each article's "Các tin khác" lists the
-ten next-older articles of its category, so by the time the next listing page is asked
-for, its articles are usually known already and the walk stops there. A listing walk
-stops once `known_pages` pages in a row hold only known articles, so an incremental run
-costs the home page, the first page of each category and the re-checks that are due.
+Listing pages go first so that discovery runs ahead of fetching and the queue never runs
+dry while a category's pages are walked one after another. A walk stops once
+`known_pages` pages in a row hold only articles that a completed run stored, so an
+incremental run costs the home page, the first page of each category and the re-checks
+that are due; a first crawl walks every listing to its end.
 
 Every discovered article is written to the `frontier` table before it is queued and
 marked done after it is stored, so a killed run leaves its pending work in the archive
@@ -34,7 +37,7 @@ from scraper.sites import Site, profile_for
 from scraper.store import Archive
 from scraper.urls import canonical, host_of
 
-ARTICLE, LISTING_PAGE, RECHECK = 0, 1, 2
+LISTING_PAGE, ARTICLE, RECHECK = 0, 1, 2
 GONE_STATUSES = (404, 410)
 
 
@@ -156,15 +159,16 @@ class _SiteCrawl:
         url = canonical(url)
         if url not in self.queued and self.site.owns(url):
             self.queued.add(url)
-            self._put(ARTICLE, "listing", url, walk=_ListingWalk(url))
+            self._put(LISTING_PAGE, "listing", url, walk=_ListingWalk(url))
 
     # Running
     async def run(self) -> None:
         self.seed()
-        workers = [
-            asyncio.create_task(self.worker())
-            for _ in range(max(1, self.crawler.config.fetch.politeness.per_host))
-        ]
+        # Twice as many workers as requests allowed in flight: while one worker extracts and
+        # stores a page, another's request already holds the slot. The fetcher's per-host
+        # semaphore, not the worker count, is what caps requests in flight.
+        in_flight = max(1, self.crawler.config.fetch.politeness.per_host)
+        workers = [asyncio.create_task(self.worker()) for _ in range(2 * in_flight)]
         await self.queue.join()
         for worker in workers:
             worker.cancel()
@@ -175,7 +179,7 @@ class _SiteCrawl:
         pending = self.archive.frontier_pending(site=self.site.name, kind="article")
         self.enqueue_known([(item["key"], item["url"]) for item in pending], ARTICLE)
         self.queued.add(canonical(self.site.start_url))
-        self._put(ARTICLE, "listing", canonical(self.site.start_url), walk=None)
+        self._put(LISTING_PAGE, "listing", canonical(self.site.start_url), walk=None)
         if config.full:
             live = self.archive.iter_articles(self.site.name)
             self.enqueue_known(

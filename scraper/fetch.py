@@ -579,9 +579,6 @@ class Fetcher:
                     await asyncio.sleep(wait)
                     continue
                 await self._global.acquire()
-                # One turn of the loop lets an answer that has already arrived (a 429
-                # with Retry-After on another connection) pause the host before we send.
-                await asyncio.sleep(0)
                 now = time.monotonic()
                 if now >= slot.next_start and now >= slot.paused_until:
                     if slot.delay > 0:

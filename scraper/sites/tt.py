@@ -791,10 +791,16 @@ class Page:
 
 
 def parse_page(html: str, url: str, *, today: date | None = None) -> Page:
-    """Article and listing view of a page from a single parse (what the crawler uses)."""
+    """Article and listing view of a page from a single parse (what the crawler uses).
+    For an article page the listing holds only the article links found elsewhere on the
+    page (sidebars): an article page has no pager to post back and its menu is the home
+    page's."""
     tree = LexborHTMLParser(html)
     try:
         article = _extract(tree, url, today)
     except NotAnArticle:
-        article = None
-    return Page(article=article, listing=_listing(tree, url))
+        return Page(article=None, listing=_listing(tree, url))
+    root = tree.body or tree.root
+    linked = {link.target_id for link in article.links if link.target_id}
+    others = [u for u in _article_links(root.css("a[href]"), url) if article_id(u) not in linked]
+    return Page(article=article, listing=Listing(url=article.url, linked_urls=others))
