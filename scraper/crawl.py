@@ -25,7 +25,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from scraper import lock
@@ -128,24 +130,31 @@ class _SiteCrawl:
     def _put(self, priority: int, kind: str, url: str, **extra) -> None:
         self.queue.put_nowait(_Task(priority, next(self.order), kind, url, **extra))
 
-    def enqueue_articles(self, urls: list[str], priority: int = ARTICLE) -> None:
-        """Queue the articles among urls that are neither known nor queued; new ones are
-        written to the frontier first so a killed run can resume them."""
+    def fresh_articles(self, urls) -> dict[str, str]:
+        """id -> URL of the articles among urls not yet queued in this run (now marked)."""
         fresh: dict[str, str] = {}
         for url in urls:
             key = self.profile.article_id(url)
             if key is not None and key not in self.queued and self.site.owns(url):
                 fresh.setdefault(key, url)
+        self.queued.update(fresh)
+        return fresh
+
+    def add_to_frontier(self, fresh: dict[str, str]) -> dict[str, str]:
+        """(archive thread) The articles of fresh the archive does not hold, written to the
+        frontier so a killed run can resume them; with --full, all of them."""
         if not fresh:
-            return
+            return {}
         known = self.archive.known_ids(fresh) if not self.crawler.config.full else set()
         new = {key: url for key, url in fresh.items() if key not in known}
-        self.queued.update(fresh)
         if new:
             self.archive.frontier_add(
                 ((key, url, "article", self.site.name) for key, url in new.items()),
                 self.crawler.run_id,
             )
+        return new
+
+    def put_articles(self, new: dict[str, str], priority: int = ARTICLE) -> None:
         for key, url in new.items():
             self._put(priority, "article", url, key=key)
 
@@ -163,7 +172,7 @@ class _SiteCrawl:
 
     # Running
     async def run(self) -> None:
-        self.seed()
+        await self.seed()
         # Twice as many workers as requests allowed in flight: while one worker extracts and
         # stores a page, another's request already holds the slot. The fetcher's per-host
         # semaphore, not the worker count, is what caps requests in flight.
@@ -174,19 +183,23 @@ class _SiteCrawl:
             worker.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
 
-    def seed(self) -> None:
-        config = self.crawler.config
-        pending = self.archive.frontier_pending(site=self.site.name, kind="article")
-        self.enqueue_known([(item["key"], item["url"]) for item in pending], ARTICLE)
+    async def seed(self) -> None:
+        pending, known = await self.crawler.db(self._seed_work)
+        self.enqueue_known(pending, ARTICLE)
         self.queued.add(canonical(self.site.start_url))
         self._put(LISTING_PAGE, "listing", canonical(self.site.start_url), walk=None)
-        if config.full:
+        self.enqueue_known(known, ARTICLE if self.crawler.config.full else RECHECK)
+
+    def _seed_work(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """(archive thread) A killed run's pending articles, and the known articles to
+        fetch again: all live ones with --full, else those whose re-check is due."""
+        pending = self.archive.frontier_pending(site=self.site.name, kind="article")
+        if self.crawler.config.full:
             live = self.archive.iter_articles(self.site.name)
-            self.enqueue_known(
-                [(a["id"], a["url"]) for a in live if a["status"] == "live"], ARTICLE
-            )
+            known = [(a["id"], a["url"]) for a in live if a["status"] == "live"]
         else:
-            self.enqueue_known(self.archive.due_for_check(self.site.name, utc_now()), RECHECK)
+            known = self.archive.due_for_check(self.site.name, utc_now())
+        return [(item["key"], item["url"]) for item in pending], known
 
     async def worker(self) -> None:
         while True:
@@ -216,14 +229,20 @@ class _SiteCrawl:
         # from that parent's listing, so a first crawl walks every listing to its end (and
         # so does the run that resumes a killed one).
         ids = {self.profile.article_id(url) for url in listing.article_urls} - {None}
-        all_known = bool(ids) and ids <= self.archive.settled_ids(ids)
-        self.enqueue_articles(listing.article_urls)
-        self.enqueue_articles(listing.linked_urls)
+        fresh = self.fresh_articles(listing.article_urls + listing.linked_urls)
+        settled, new = await crawler.db(self._listing_work, ids, fresh)
+        all_known = bool(ids) and ids <= settled
+        self.put_articles(new)
         for page_url in listing.page_urls:
             if self.profile.is_listing_url(page_url):
                 self.enqueue_listing(page_url)
         if task.walk is not None:
             self.continue_walk(task.walk, listing, all_known)
+
+    def _listing_work(self, ids: set[str], fresh: dict[str, str]):
+        """(archive thread) Which of a listing page's articles are settled, and its new ones."""
+        with self.archive.db.atomic():
+            return self.archive.settled_ids(ids), self.add_to_frontier(fresh)
 
     def continue_walk(self, walk: _ListingWalk, listing: Listing, all_known: bool) -> None:
         """Queue the listing's next page unless the walk has reached known ground or the end."""
@@ -263,6 +282,14 @@ class Crawler:
         self.fetcher: Fetcher | None = None
         self.articles_started = 0
         self.errors: list[tuple[str, str]] = []  # (url, what went wrong)
+        # Every archive call runs on this one thread, one at a time: SQLite and zstd release
+        # the GIL, so storing a page overlaps with fetching and parsing the next ones.
+        self._archive_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
+
+    async def db(self, fn, /, *args, **kwargs):
+        """Run fn(*args, **kwargs) on the archive thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._archive_thread, partial(fn, *args, **kwargs))
 
     def allowed(self, url_or_host: str) -> bool:
         host = host_of(url_or_host) if "://" in url_or_host else url_or_host.lower()
@@ -296,39 +323,53 @@ class Crawler:
                 response = await self.fetcher.post(url, data)
         except HostUnreachable as exc:
             self.stats.failed += 1
-            self.archive.record_fetch(self.run_id, url, method, None, fetched_at, 0, 0, 0, str(exc))
+            await self.db(self._record_failure, url, method, fetched_at, exc)
             self.report_error(url, exc)
             return None, None
         except RobotsDisallowed as exc:
-            self.archive.record_fetch(self.run_id, url, method, None, fetched_at, 0, 0, 0, str(exc))
+            await self.db(self._record_failure, url, method, fetched_at, exc)
             return None, None
         except FetchError as exc:
             self.stats.failed += 1
-            self.archive.record_fetch(
-                self.run_id, url, method, exc.status, fetched_at, 0, 0, exc.attempts, exc.error
-            )
+            await self.db(self._record_failure, url, method, fetched_at, exc)
             self.report_error(url, exc)
             self._progress("failed")
             return None, None
         self.stats.fetched += 1
-        page_sha = None
-        if keep_raw_for and self.config.store_raw and response.status == 200:
-            page_sha = self.archive.store_page(
-                response.content, response.content_type, site=keep_raw_for
-            )
-        self.archive.record_fetch(
-            self.run_id,
-            url,
-            method,
-            response.status,
-            fetched_at,
-            int(response.elapsed * 1000),
-            len(response.content),
-            response.attempts,
-            None,
-            page_sha,
-        )
+        keep = keep_raw_for if self.config.store_raw and response.status == 200 else None
+        page_sha = await self.db(self._record_response, url, method, fetched_at, response, keep)
         return response, page_sha
+
+    def _record_failure(self, url: str, method: str, fetched_at: str, exc: FetchError) -> None:
+        """(archive thread)"""
+        error = exc.error if exc.status is not None else str(exc)
+        self.archive.record_fetch(
+            self.run_id, url, method, exc.status, fetched_at, 0, 0, exc.attempts, error
+        )
+
+    def _record_response(
+        self, url: str, method: str, fetched_at: str, response: Response, site: str | None
+    ) -> str | None:
+        """(archive thread) Keep the raw page when site is given; record the fetch."""
+        with self.archive.db.atomic():
+            page_sha = None
+            if site is not None:
+                page_sha = self.archive.store_page(
+                    response.content, response.content_type, site=site
+                )
+            self.archive.record_fetch(
+                self.run_id,
+                url,
+                method,
+                response.status,
+                fetched_at,
+                int(response.elapsed * 1000),
+                len(response.content),
+                response.attempts,
+                None,
+                page_sha,
+            )
+            return page_sha
 
     async def fetch_article(self, site_crawl: _SiteCrawl, task: _Task) -> None:
         config = self.config
@@ -337,49 +378,75 @@ class Crawler:
         self.articles_started += 1
         key = task.key
         response, page_sha = await self.fetch(task.url, keep_raw_for=site_crawl.site.name)
+        archive = self.archive
         if response is None:
-            self.archive.frontier_done(key, state="failed", error="fetch failed")
+            await self.db(archive.frontier_done, key, state="failed", error="fetch failed")
             return
         if response.status in GONE_STATUSES:
-            if self.archive.record_missing(key, run_id=self.run_id, fetched_at=utc_now()):
+            if await self.db(self._record_gone, key):
                 self.stats.gone += 1
-            self.archive.frontier_done(key)
             self._progress("gone")
             return
         if response.status != 200 or not response.is_html:
             self.stats.failed += 1
-            self.archive.frontier_done(key, state="failed", error=f"HTTP {response.status}")
+            error = f"HTTP {response.status}"
+            await self.db(archive.frontier_done, key, state="failed", error=error)
             self._progress("failed")
             return
-        if page_sha is not None and page_sha == self.archive.last_page_sha(key):
-            self.archive.touch_article(key, fetched_at=utc_now(), page_sha=page_sha)
+        if page_sha is not None and await self.db(self._touch_if_same_bytes, key, page_sha):
             self.stats.unchanged += 1
-            self.archive.frontier_done(key)
             self._progress("unchanged")
             return
         page = site_crawl.profile.parse_page(response.text, response.final_url)
         if page.article is None:
             self.stats.failed += 1
-            self.archive.frontier_done(key, state="failed", error="no article on the page")
-            self.report_error(task.url, ValueError("no article on the page"))
+            error = "no article on the page"
+            await self.db(archive.frontier_done, key, state="failed", error=error)
+            self.report_error(task.url, ValueError(error))
             self._progress("failed")
             return
         article = page.article
         if article.id != key:  # redirected to the new host: keep the id we asked for
             article.id = key
-        result = self.archive.save_article(
-            article, fetched_at=utc_now(), page_sha=page_sha, run_id=self.run_id
-        )
+        discovered = [link.url for link in article.links if link.target_id]
+        fresh = site_crawl.fresh_articles(discovered + page.listing.linked_urls)
+        result, new = await self.db(self._store_article, site_crawl, article, page_sha, fresh)
         setattr(self.stats, result.outcome, getattr(self.stats, result.outcome) + 1)
-        self.archive.frontier_done(key)
-        site_crawl.enqueue_articles([link.url for link in article.links if link.target_id])
-        site_crawl.enqueue_articles(page.listing.linked_urls)
+        site_crawl.put_articles(new)
         self._progress(result.outcome)
 
+    def _record_gone(self, key: str) -> bool:
+        """(archive thread) A 404/410: one more miss; True when the article just became gone."""
+        with self.archive.db.atomic():
+            gone = self.archive.record_missing(key, run_id=self.run_id, fetched_at=utc_now())
+            self.archive.frontier_done(key)
+            return gone
+
+    def _touch_if_same_bytes(self, key: str, page_sha: str) -> bool:
+        """(archive thread) Bytes identical to the last fetch: unchanged, nothing to extract."""
+        if page_sha != self.archive.last_page_sha(key):
+            return False
+        with self.archive.db.atomic():
+            self.archive.touch_article(key, fetched_at=utc_now(), page_sha=page_sha)
+            self.archive.frontier_done(key)
+        return True
+
+    def _store_article(self, site_crawl, article, page_sha, fresh: dict[str, str]):
+        """(archive thread) Save the article and queue its new links, in one transaction."""
+        with self.archive.db.atomic():
+            result = self.archive.save_article(
+                article, fetched_at=utc_now(), page_sha=page_sha, run_id=self.run_id
+            )
+            self.archive.frontier_done(article.id)
+            return result, site_crawl.add_to_frontier(fresh)
+
     async def run(self) -> CrawlStats:
-        async with Fetcher(self.config.fetch, allowed_hosts=self.allowed) as fetcher:
-            self.fetcher = fetcher
-            await asyncio.gather(*(_SiteCrawl(self, site).run() for site in self.sites))
+        try:
+            async with Fetcher(self.config.fetch, allowed_hosts=self.allowed) as fetcher:
+                self.fetcher = fetcher
+                await asyncio.gather(*(_SiteCrawl(self, site).run() for site in self.sites))
+        finally:
+            self._archive_thread.shutdown(wait=True)
         return self.stats
 
 
@@ -392,7 +459,7 @@ def run_crawl(
 
     started = time.monotonic()
     with lock.acquire(db_path):
-        archive = Archive(db_path)
+        archive = Archive(db_path, any_thread=True)
         try:
             archive.mark_interrupted_runs()
             run_id = archive.start_run(_options(config))

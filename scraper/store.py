@@ -16,6 +16,7 @@ import difflib
 import hashlib
 import json
 import os
+import sqlite3
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -419,9 +420,12 @@ class Archive:
     synchronous=NORMAL. Use `with Archive(path) as archive:` or call close().
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, any_thread: bool = False):
+        """any_thread: the connection may be used from another thread than the one that
+        opened it (the crawl writes from one archive thread; never from two at once)."""
         self.path = Path(path)
-        self.db = sqlite_utils.Database(self.path)
+        connection = sqlite3.connect(self.path, check_same_thread=not any_thread)
+        self.db = sqlite_utils.Database(connection)
         self._own_runs: set[int] = set()
         self._codecs: dict[int, tuple] = {}  # page dictionary id -> (compressor, decompressor)
         self.db.execute("PRAGMA foreign_keys = ON")
