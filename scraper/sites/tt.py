@@ -26,7 +26,7 @@ from scraper.errors import NotAnArticle
 from scraper.models import Article, Form, Image, Link, Listing, PagerLink
 from scraper.sites import id_host
 from scraper.text import clean, clean_or_none
-from scraper.urls import canonical, host_of, query_params, resolve
+from scraper.urls import MEMO, canonical, host_of, query_params, resolve
 
 # --- The markup of the TT CMS (SITE.md sections 3 and 7) --------------------------------
 FRAME = "div.TT_TinChiTiet_Vien"
@@ -83,7 +83,7 @@ SOURCE_MAX_CHARS = 40
 
 
 # --- URLs -------------------------------------------------------------------------------
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=MEMO)
 def article_id(url: str) -> str | None:
     """'<host>/<tc>' for an article URL of this CMS, else None. The host is the id host
     (www. dropped, hue.gov.vn mapped to thuathienhue.gov.vn) so ids survive the move."""
@@ -538,7 +538,7 @@ def _related_link(anchor: LexborNode, kind: str, page_url: str, today: date) -> 
     return Link(kind, *fields) if fields else None
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=MEMO)
 def _related_fields(
     page_base: str, href: str, raw_text: str, date_text: str | None, today: date
 ) -> tuple[str, str | None, str | None, str | None] | None:
@@ -701,7 +701,7 @@ def postback_data(form: Form, target: str, argument: str) -> list[tuple[str, str
     return [("__EVENTTARGET", target), ("__EVENTARGUMENT", argument), *data]
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=MEMO)
 def _classify(page_base: str, href: str) -> tuple[str, str | None, str | None]:
     """What a same-page href is: ("article", canonical URL, id), ("listing", canonical URL,
     category id), ("postback", target, argument) or ("other", None, None). page_base is the
