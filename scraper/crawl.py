@@ -237,14 +237,16 @@ class _SiteCrawl:
             if self.profile.is_listing_url(page_url):
                 self.enqueue_listing(page_url)
         if task.walk is not None:
-            self.continue_walk(task.walk, listing, all_known)
+            self.continue_walk(task.walk, listing, frozenset(ids), all_known)
 
     def _listing_work(self, ids: set[str], fresh: dict[str, str]):
         """(archive thread) Which of a listing page's articles are settled, and its new ones."""
         with self.archive.db.atomic():
             return self.archive.settled_ids(ids), self.add_to_frontier(fresh)
 
-    def continue_walk(self, walk: _ListingWalk, listing: Listing, all_known: bool) -> None:
+    def continue_walk(
+        self, walk: _ListingWalk, listing: Listing, page_ids: frozenset[str], all_known: bool
+    ) -> None:
         """Queue the listing's next page unless the walk has reached known ground or the end."""
         config = self.crawler.config
         if not listing.article_urls or listing.form is None:
@@ -252,7 +254,6 @@ class _SiteCrawl:
         walk.known_streak = walk.known_streak + 1 if all_known else 0
         if walk.known_streak >= config.known_pages or walk.page >= config.max_listing_pages:
             return
-        page_ids = frozenset(filter(None, map(self.profile.article_id, listing.article_urls)))
         if page_ids in walk.seen:  # the server answered an earlier page again: the end
             return
         walk.seen.add(page_ids)
