@@ -39,7 +39,3 @@ def clean_block(text: str | None) -> str:
         return ""
     paragraphs = (clean(p) for p in re.split(r"\n\s*\n", text))
     return "\n\n".join(p for p in paragraphs if p)
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)

@@ -107,10 +107,6 @@ def article_url(url: str, category: str | None = None) -> str:
     return canonical(f"{parts.scheme}://{parts.netloc}{parts.path or '/'}?{query}")
 
 
-def is_article_url(url: str) -> bool:
-    return article_id(url) is not None
-
-
 def is_listing_url(url: str) -> bool:
     params = query_params(url)
     return params.get(LISTING_PARAMS[0]) == LISTING_PARAMS[1] and CATEGORY_PARAM in params
