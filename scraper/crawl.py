@@ -37,7 +37,7 @@ from scraper.fetch import FetchConfig, Fetcher, Response
 from scraper.models import Listing
 from scraper.sites import Site, profile_for
 from scraper.store import Archive
-from scraper.urls import canonical, host_of
+from scraper.urls import canonical
 
 LISTING_PAGE, ARTICLE, RECHECK = 0, 1, 2
 GONE_STATUSES = (404, 410)
@@ -292,9 +292,9 @@ class Crawler:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._archive_thread, partial(fn, *args, **kwargs))
 
-    def allowed(self, url_or_host: str) -> bool:
-        host = host_of(url_or_host) if "://" in url_or_host else url_or_host.lower()
-        return host in self.hosts
+    def allowed(self, host: str) -> bool:
+        """Whether a redirect may go to host (the fetcher passes host_of(target))."""
+        return host.lower() in self.hosts
 
     def report_error(self, url: str, exc: BaseException) -> None:
         self.errors.append((url, str(exc)))

@@ -17,6 +17,16 @@ from typing import Any
 
 from scraper.search import database
 
+# The per-site counts, in the order the table shows them.
+SITE_COUNTS = (
+    "articles_live",
+    "articles_gone",
+    "revisions",
+    "failed_waiting",
+    "pending",
+    "due_now",
+    "due_24h",
+)
 RUN_FIELDS = (
     "id",
     "started_at",
@@ -126,18 +136,7 @@ def archive_status(db: Any, now: str | None = None) -> dict:
         waiting = waiting - targets
     last_run = runs[0][0] if runs else None
     rows = [sites[name] for name in sorted(sites)]
-    totals = {
-        key: sum(entry[key] for entry in rows)
-        for key in (
-            "articles_live",
-            "articles_gone",
-            "revisions",
-            "failed_waiting",
-            "pending",
-            "due_now",
-            "due_24h",
-        )
-    }
+    totals = {key: sum(entry[key] for entry in rows) for key in SITE_COUNTS}
     return {"now": now, "sites": rows, "totals": totals, "last_run": last_run}
 
 
@@ -164,15 +163,7 @@ def format_status(data: dict, db_path: str | None = None) -> str:
         "due 24h",
         "last run",
     )
-    keys = (
-        "articles_live",
-        "articles_gone",
-        "revisions",
-        "failed_waiting",
-        "pending",
-        "due_now",
-        "due_24h",
-    )
+    keys = SITE_COUNTS
     table = [header]
     for entry in data["sites"]:
         table.append(

@@ -35,7 +35,7 @@ def test_every_command_has_help_with_an_example():
     for name, command in cli.main.commands.items():
         result = run(name, "--help")
         assert result.exit_code == 0, name
-        assert command.help, name
+        assert "Example:" in command.help, name
 
 
 def test_sites_prints_the_default_sites():
