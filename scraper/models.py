@@ -51,6 +51,11 @@ class Article:
     captions: list[str] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    # Which profile extracted the page ("tt", "dnn", "hue", "generic"), and where
+    # `published` came from: "label" (a date label on the page), "meta", "jsonld",
+    # "time" (<time datetime>), "guid" (a DNN COMB GUID), "url"; None when unknown.
+    profile: str | None = None
+    published_source: str | None = None
 
     @property
     def attachments(self) -> list[Link]:

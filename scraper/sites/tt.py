@@ -631,13 +631,14 @@ def _extract(tree: LexborHTMLParser, url: str, today: date | None) -> Article:
     published_raw = _date(marks.get(DATE_LINE) or frame)
     captions = [image.caption for image in body.images if image.caption]
     identity = article_id(url)
+    published = parse_dmy(published_raw, today=today)
     return Article(
         id=identity,
         url=article_url(url, _category_id(crumb, url)) if identity else canonical(url),
         site=id_host(host_of(url)),
         category=_category(crumb),
         title=clean_or_none(_inline_text(title_node)) if title_node is not None else None,
-        published=parse_dmy(published_raw, today=today),
+        published=published,
         published_raw=published_raw,
         body="\n\n".join(text for text, _ in body.paragraphs) or None,
         source=_source(body.paragraphs),
@@ -645,6 +646,8 @@ def _extract(tree: LexborHTMLParser, url: str, today: date | None) -> Article:
         images=body.images,
         links=walker.links
         + _related_links(frame, url, today, marks.get(SAME_GROUP_BOX), marks.get(OTHER_NEWS_BOX)),
+        profile="tt",
+        published_source="label" if published else None,
     )
 
 
