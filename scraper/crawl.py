@@ -4,8 +4,8 @@ Per site, 2 x `per_host` workers take tasks from one priority queue (the fetcher
 requests in flight at `per_host`; the extra workers keep every slot busy while others
 extract and store):
 
-    0  listing pages: the home page, each category's first page, then its next pages
-       (ASP.NET postbacks)
+    0  listing pages: the profile's seeds (the home page), each category's first page,
+       then its next pages (however the profile says to request them)
     1  article pages (new discoveries; with --full also every known article)
     2  known articles whose re-check is due (incremental runs)
 
@@ -30,11 +30,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import httpx
+
 from scraper import lock
 from scraper.dates import utc_now
 from scraper.errors import FetchError, HostUnreachable, RobotsDisallowed
 from scraper.fetch import FetchConfig, Fetcher, Response
-from scraper.models import Listing
+from scraper.models import Listing, PageRequest
 from scraper.sites import Site, profile_for
 from scraper.store import Archive
 from scraper.urls import canonical
@@ -104,11 +106,11 @@ class _ListingWalk:
 class _Task:
     priority: int
     order: int
-    kind: str = field(compare=False)  # "article" | "listing" | "postback"
+    kind: str = field(compare=False)  # "article" | "listing"
     url: str = field(compare=False)
     key: str | None = field(compare=False, default=None)  # article id
     walk: _ListingWalk | None = field(compare=False, default=None)
-    data: list[tuple[str, str]] | None = field(compare=False, default=None)
+    data: tuple[tuple[str, str], ...] | None = field(compare=False, default=None)  # a POST
 
 
 Progress = Callable[[str, CrawlStats], None]
@@ -186,8 +188,10 @@ class _SiteCrawl:
     async def seed(self) -> None:
         pending, known = await self.crawler.db(self._seed_work)
         self.enqueue_known(pending, ARTICLE)
-        self.queued.add(canonical(self.site.start_url))
-        self._put(LISTING_PAGE, "listing", canonical(self.site.start_url), walk=None)
+        for seed in self.profile.seeds(self.site.start_url):
+            if seed not in self.queued:
+                self.queued.add(seed)
+                self._put(LISTING_PAGE, "listing", seed, walk=None)
         self.enqueue_known(known, ARTICLE if self.crawler.config.full else RECHECK)
 
     def _seed_work(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -249,7 +253,7 @@ class _SiteCrawl:
     ) -> None:
         """Queue the listing's next page unless the walk has reached known ground or the end."""
         config = self.crawler.config
-        if not listing.article_urls or listing.form is None:
+        if not listing.article_urls or not listing.pager:
             return
         walk.known_streak = walk.known_streak + 1 if all_known else 0
         if walk.known_streak >= config.known_pages or walk.page >= config.max_listing_pages:
@@ -257,23 +261,28 @@ class _SiteCrawl:
         if page_ids in walk.seen:  # the server answered an earlier page again: the end
             return
         walk.seen.add(page_ids)
-        following = next((link for link in listing.pager if link.page == walk.page + 1), None)
-        if following is None:  # a pager with only "next" links (ASP.NET's NextPrevious mode)
-            following = next((link for link in listing.pager if link.is_next), None)
+        following: PageRequest | None = self.profile.next_page(listing, walk.page)
         if following is None:
             return
         walk.page += 1
-        data = self.profile.postback_data(listing.form, following.target, following.argument)
-        self._put(LISTING_PAGE, "postback", listing.form.action, walk=walk, data=data)
+        self._put(LISTING_PAGE, "listing", following.url, walk=walk, data=following.data)
 
 
 class Crawler:
     """Runs one crawl over several sites with one fetcher and one archive."""
 
-    def __init__(self, archive: Archive, config: CrawlConfig, *, progress: Progress | None = None):
+    def __init__(
+        self,
+        archive: Archive,
+        config: CrawlConfig,
+        *,
+        progress: Progress | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
         self.archive = archive
         self.config = config
         self.progress = progress
+        self.transport = transport  # replaces the network (tests: httpx.MockTransport)
         self.stats = CrawlStats()
         self.sites = [
             Site.from_url(url, merge_aliases=config.merge_aliases) for url in config.sites
@@ -306,7 +315,7 @@ class Crawler:
     async def fetch(
         self,
         url: str,
-        data: list[tuple[str, str]] | None = None,
+        data: tuple[tuple[str, str], ...] | None = None,
         *,
         keep_raw_for: str | None = None,
     ) -> tuple[Response | None, str | None]:
@@ -443,7 +452,9 @@ class Crawler:
 
     async def run(self) -> CrawlStats:
         try:
-            async with Fetcher(self.config.fetch, allowed_hosts=self.allowed) as fetcher:
+            async with Fetcher(
+                self.config.fetch, allowed_hosts=self.allowed, transport=self.transport
+            ) as fetcher:
                 self.fetcher = fetcher
                 await asyncio.gather(*(_SiteCrawl(self, site).run() for site in self.sites))
         finally:
@@ -452,7 +463,11 @@ class Crawler:
 
 
 def run_crawl(
-    db_path: str | Path, config: CrawlConfig, *, progress: Progress | None = None
+    db_path: str | Path,
+    config: CrawlConfig,
+    *,
+    progress: Progress | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> CrawlResult:
     """Lock the archive, run one crawl to the end, record the run. Raises Locked when
     another run holds the archive."""
@@ -464,7 +479,7 @@ def run_crawl(
         try:
             archive.mark_interrupted_runs()
             run_id = archive.start_run(_options(config))
-            crawler = Crawler(archive, config, progress=progress)
+            crawler = Crawler(archive, config, progress=progress, transport=transport)
             crawler.run_id = run_id
             status = "failed"
             try:

@@ -65,28 +65,22 @@ class Article:
         return asdict(self)
 
 
-@dataclass
-class PagerLink:
-    """A postback pager link: javascript:__doPostBack('<target>','<argument>')."""
+@dataclass(frozen=True)
+class PageRequest:
+    """How to request one page: a GET of url, or a POST of form fields (data) to url."""
 
-    target: str
-    argument: str
+    url: str
+    data: tuple[tuple[str, str], ...] | None = None
+
+
+@dataclass
+class PageLink:
+    """A link of a listing's pager: the page it leads to and how to request that page."""
+
+    request: PageRequest
+    page: int | None = None  # the page number, when the link shows one
+    is_next: bool = False  # the pager's "next page" link
     text: str | None = None
-    page: int | None = None  # the page number when the argument is 'Page$N'
-
-    @property
-    def is_next(self) -> bool:
-        """The pager's "next page" link (argument 'Page$Next')."""
-        return self.argument.lower() == "page$next"
-
-
-@dataclass
-class Form:
-    """The page's ASP.NET form: where it posts and every field it would send."""
-
-    action: str
-    method: str = "post"
-    fields: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -97,11 +91,21 @@ class Listing:
         (newest first on a listing).
     linked_urls: other same-site article URLs anywhere else on the page (sidebars).
     page_urls: other same-site pages worth visiting (category listings from the menu).
+    pager: the links to the listing's other pages, each with the request that fetches it
+        (a profile decides how: a plain URL, or a form posted back).
     """
 
     url: str
     article_urls: list[str] = field(default_factory=list)
     linked_urls: list[str] = field(default_factory=list)
     page_urls: list[str] = field(default_factory=list)
-    pager: list[PagerLink] = field(default_factory=list)
-    form: Form | None = None
+    pager: list[PageLink] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    """One parse of a page: its article (None when it is not an article page) and what it
+    offers to discovery (for an article page, the article links found around it)."""
+
+    article: Article | None
+    listing: Listing

@@ -54,7 +54,9 @@ def actual_value(listing, key):
     if key == "page_urls":
         return list(listing.page_urls)
     if key == "pager":
-        return [{"target": p.target, "argument": p.argument, "page": p.page} for p in listing.pager]
+        return [
+            {"target": p.target, "argument": p.argument, "page": p.page} for p in listing.postbacks
+        ]
     if key == "form":
         if listing.form is None:
             return None

@@ -13,8 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from scraper.urls import host_of
+
+if TYPE_CHECKING:
+    from scraper.sites.profile import Profile
 
 # Old and new registrable domains of the same portal family: a host under one is the
 # same site as the host with the same first labels under the other (ASSUMED in SITE.md:
@@ -88,8 +92,8 @@ class Site:
         return host_of(url) in self.hosts
 
 
-def profile_for(url: str):
+def profile_for(url: str) -> Profile:
     """The profile that handles pages of this URL. Only the TT CMS is implemented so far."""
     from scraper.sites import tt
 
-    return tt
+    return tt.PROFILE

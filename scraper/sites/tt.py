@@ -23,8 +23,9 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.dates import find_dmy, parse_dmy
 from scraper.errors import NotAnArticle
-from scraper.models import Article, Form, Image, Link, Listing, PagerLink
+from scraper.models import Article, Image, Link, Listing, Page, PageLink, PageRequest
 from scraper.sites import id_host
+from scraper.sites.profile import next_from_pager
 from scraper.text import clean, clean_or_none
 from scraper.urls import MEMO, canonical, host_of, query_params, resolve
 
@@ -657,6 +658,39 @@ def extract_article(html: str, url: str, *, today: date | None = None) -> Articl
 
 
 # --- Listing pages ----------------------------------------------------------------------
+@dataclass
+class PagerLink:
+    """A postback pager link: javascript:__doPostBack('<target>','<argument>')."""
+
+    target: str
+    argument: str
+    text: str | None = None
+    page: int | None = None  # the page number when the argument is 'Page$N'
+
+    @property
+    def is_next(self) -> bool:
+        """The pager's "next page" link (argument 'Page$Next')."""
+        return self.argument.lower() == "page$next"
+
+
+@dataclass
+class Form:
+    """The page's ASP.NET form: where it posts and every field it would send."""
+
+    action: str
+    method: str = "post"
+    fields: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class PostbackListing(Listing):
+    """A TT listing page: the generic Listing plus the ASP.NET form and postback links
+    its pager is made of (the `pager` entries are these links turned into requests)."""
+
+    form: Form | None = None
+    postbacks: list[PagerLink] = field(default_factory=list)
+
+
 def _form(root: LexborNode, page_url: str) -> Form | None:
     form = root.css_first("form")
     if form is None:
@@ -700,6 +734,25 @@ def postback_data(form: Form, target: str, argument: str) -> list[tuple[str, str
     return [("__EVENTTARGET", target), ("__EVENTARGUMENT", argument), *data]
 
 
+def _page_links(form: Form | None, postbacks: list[PagerLink]) -> list[PageLink]:
+    """The pager as requests: each postback link is the form posted back with its event.
+    The form's viewstate must come from the same listing, or page 1 comes back (SITE.md 7),
+    which is why the request is built from this page's form."""
+    if form is None:
+        return []
+    return [
+        PageLink(
+            request=PageRequest(
+                form.action, tuple(postback_data(form, link.target, link.argument))
+            ),
+            page=link.page,
+            is_next=link.is_next,
+            text=link.text,
+        )
+        for link in postbacks
+    ]
+
+
 @lru_cache(maxsize=MEMO)
 def _classify(page_base: str, href: str) -> tuple[str, str | None, str | None]:
     """What a same-page href is: ("article", canonical URL, id), ("listing", canonical URL,
@@ -733,10 +786,10 @@ def _article_links(nodes, page_url: str) -> list[str]:
     return list(seen.values())
 
 
-def _listing(tree: LexborHTMLParser, url: str) -> Listing:
+def _listing(tree: LexborHTMLParser, url: str) -> PostbackListing:
     root = tree.body or tree.root
     if root is None:
-        return Listing(url=canonical(url))
+        return PostbackListing(url=canonical(url))
     boxes = root.css(LISTING_BOX)
     main = _article_links((a for box in boxes for a in box.css("a[href]")), url) if boxes else []
     everywhere = _article_links(root.css("a[href]"), url)
@@ -766,27 +819,21 @@ def _listing(tree: LexborHTMLParser, url: str) -> Listing:
                     page=int(number.group(1)) if number else None,
                 )
             )
-    return Listing(
+    form = _form(root, url)
+    return PostbackListing(
         url=canonical(url),
         article_urls=main,
         linked_urls=[u for u in everywhere if u not in main_set],
         page_urls=list(pages.values()),
-        pager=pager,
-        form=_form(root, url),
+        pager=_page_links(form, pager),
+        form=form,
+        postbacks=pager,
     )
 
 
-def parse_listing(html: str, url: str) -> Listing:
+def parse_listing(html: str, url: str) -> PostbackListing:
     """Article links, category pages, postback pager and form of any TT-CMS page."""
     return _listing(LexborHTMLParser(html), url)
-
-
-@dataclass
-class Page:
-    """One parse of a page: its article (None when it is not an article page) and links."""
-
-    article: Article | None
-    listing: Listing
 
 
 def parse_page(html: str, url: str, *, today: date | None = None) -> Page:
@@ -803,3 +850,45 @@ def parse_page(html: str, url: str, *, today: date | None = None) -> Page:
     linked = {link.target_id for link in article.links if link.target_id}
     others = [u for u in _article_links(root.css("a[href]"), url) if article_id(u) not in linked]
     return Page(article=article, listing=Listing(url=article.url, linked_urls=others))
+
+
+# --- The profile ------------------------------------------------------------------------
+MARKUP_MARKERS = ("TT_TinChiTiet_", "TMCD2_")
+
+
+class TTProfile:
+    """The TT CMS as a `scraper.sites.profile.Profile`."""
+
+    name = "tt"
+
+    def claims_url(self, url: str) -> bool:
+        return article_id(url) is not None or is_listing_url(url)
+
+    def claims_markup(self, html: str) -> bool:
+        return any(marker in html for marker in MARKUP_MARKERS)
+
+    def article_id(self, url: str) -> str | None:
+        return article_id(url)
+
+    def is_listing_url(self, url: str) -> bool:
+        return is_listing_url(url)
+
+    def extract_article(self, html: str, url: str, *, today: date | None = None) -> Article:
+        return extract_article(html, url, today=today)
+
+    def parse_page(self, html: str, url: str, *, today: date | None = None) -> Page:
+        return parse_page(html, url, today=today)
+
+    def parse_listing(self, html: str, url: str) -> Listing:
+        return parse_listing(html, url)
+
+    def next_page(self, listing: Listing, page: int) -> PageRequest | None:
+        # A pager with only "next" links (ASP.NET's NextPrevious mode) is followed too.
+        return next_from_pager(listing, page)
+
+    def seeds(self, start_url: str) -> list[str]:
+        # The home page lists the newest articles and links every category (SITE.md 7).
+        return [canonical(start_url)]
+
+
+PROFILE = TTProfile()
