@@ -37,7 +37,8 @@ from scraper.dates import utc_now
 from scraper.errors import FetchError, HostUnreachable, RobotsDisallowed
 from scraper.fetch import FetchConfig, Fetcher, Response
 from scraper.models import Listing, PageRequest
-from scraper.sites import Site, profile_for
+from scraper.sites import Site, profile_for, profile_for_page
+from scraper.sites.profile import Profile
 from scraper.store import Archive
 from scraper.urls import canonical
 
@@ -172,6 +173,14 @@ class _SiteCrawl:
             self.queued.add(url)
             self._put(LISTING_PAGE, "listing", url, walk=_ListingWalk(url))
 
+    def page_profile(self, url: str, html: str) -> Profile:
+        """The profile that reads a page: the site's own when it is a known CMS that claims
+        the URL or the markup, else whichever profile the page itself points to."""
+        own = self.profile
+        if own.name != "generic" and (own.claims_url(url) or own.claims_markup(html)):
+            return own
+        return profile_for_page(url, html)
+
     # Running
     async def run(self) -> None:
         await self.seed()
@@ -227,21 +236,31 @@ class _SiteCrawl:
         if response is None or response.status != 200 or not response.is_html:
             return
         crawler.stats.listing_pages += 1
-        listing = self.profile.parse_listing(response.text, response.final_url)
+        profile = self.page_profile(response.final_url, response.text)
+        if task.walk is None:  # a seed: the page tells which CMS the site runs now
+            self.profile = profile
+        listing = profile.parse_listing(response.text, response.final_url)
+        await self.take_listing(profile, listing, task.walk)
+
+    async def take_listing(
+        self, profile: Profile, listing: Listing, walk: _ListingWalk | None
+    ) -> None:
+        """Queue a listing page's new articles, its listings, and the walk's next page."""
+        crawler = self.crawler
         # Known means first stored by a run that completed. Articles discovered in this run
         # do not count: an article filed directly under a parent category is reachable only
         # from that parent's listing, so a first crawl walks every listing to its end (and
         # so does the run that resumes a killed one).
-        ids = {self.profile.article_id(url) for url in listing.article_urls} - {None}
+        ids = {profile.article_id(url) for url in listing.article_urls} - {None}
         fresh = self.fresh_articles(listing.article_urls + listing.linked_urls)
         settled, new = await crawler.db(self._listing_work, ids, fresh)
         all_known = bool(ids) and ids <= settled
         self.put_articles(new)
         for page_url in listing.page_urls:
-            if self.profile.is_listing_url(page_url):
+            if profile.is_listing_url(page_url):
                 self.enqueue_listing(page_url)
-        if task.walk is not None:
-            self.continue_walk(task.walk, listing, frozenset(ids), all_known)
+        if walk is not None:
+            self.continue_walk(profile, walk, listing, frozenset(ids), all_known)
 
     def _listing_work(self, ids: set[str], fresh: dict[str, str]):
         """(archive thread) Which of a listing page's articles are settled, and its new ones."""
@@ -249,7 +268,12 @@ class _SiteCrawl:
             return self.archive.settled_ids(ids), self.add_to_frontier(fresh)
 
     def continue_walk(
-        self, walk: _ListingWalk, listing: Listing, page_ids: frozenset[str], all_known: bool
+        self,
+        profile: Profile,
+        walk: _ListingWalk,
+        listing: Listing,
+        page_ids: frozenset[str],
+        all_known: bool,
     ) -> None:
         """Queue the listing's next page unless the walk has reached known ground or the end."""
         config = self.crawler.config
@@ -261,7 +285,7 @@ class _SiteCrawl:
         if page_ids in walk.seen:  # the server answered an earlier page again: the end
             return
         walk.seen.add(page_ids)
-        following: PageRequest | None = self.profile.next_page(listing, walk.page)
+        following: PageRequest | None = profile.next_page(listing, walk.page)
         if following is None:
             return
         walk.page += 1
@@ -407,7 +431,13 @@ class Crawler:
             self.stats.unchanged += 1
             self._progress("unchanged")
             return
-        page = site_crawl.profile.parse_page(response.text, response.final_url)
+        profile = site_crawl.page_profile(response.final_url, response.text)
+        page = profile.parse_page(response.text, response.final_url)
+        if page.article is None and profile.name != "tt" and page.listing.article_urls:
+            # A link-judged "article" that is a list of articles (an unknown CMS): walk it.
+            await self.db(archive.frontier_done, key, state="not_article")
+            await site_crawl.take_listing(profile, page.listing, _ListingWalk(task.url))
+            return
         if page.article is None:
             self.stats.failed += 1
             error = "no article on the page"

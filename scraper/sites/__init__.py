@@ -12,7 +12,7 @@ The default site list is kept here, in `DEFAULT_SITES`: edit it to change what
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from scraper.urls import host_of
@@ -92,8 +92,47 @@ class Site:
         return host_of(url) in self.hosts
 
 
-def profile_for(url: str) -> Profile:
-    """The profile that handles pages of this URL. Only the TT CMS is implemented so far."""
-    from scraper.sites import tt
+# The order profiles are tried in (issue: TT, then DNN, then the hue.gov.vn-era CMS, else
+# generic). The generic profile claims everything, so it comes last.
+PROFILE_NAMES: tuple[str, ...] = ("tt", "dnn", "hue", "generic")
+_MODULES = {"tt": "tt", "dnn": "dnn", "hue": "hue", "generic": "anysite"}
 
-    return tt.PROFILE
+
+@cache
+def profile_named(name: str) -> Profile:
+    """The profile called name ("tt", "dnn", "hue", "generic"); KeyError for others."""
+    from importlib import import_module
+
+    return import_module(f"scraper.sites.{_MODULES[name]}").PROFILE
+
+
+def profiles() -> list[Profile]:
+    """Every profile, in the order they are tried."""
+    return [profile_named(name) for name in PROFILE_NAMES]
+
+
+@lru_cache(maxsize=4096)
+def profile_for(url: str) -> Profile:
+    """The first profile whose URL rules claim url; the generic profile when none does."""
+    for profile in profiles():
+        if profile.claims_url(url):
+            return profile
+    return profile_named("generic")
+
+
+def profile_for_page(url: str, html: str) -> Profile:
+    """The profile of a fetched page: the first that claims its URL, else the first whose
+    markup markers the page carries, else the generic profile."""
+    claimed = profile_for(url)
+    if claimed.name != "generic":
+        return claimed
+    for profile in profiles():
+        if profile.claims_markup(html):
+            return profile
+    return claimed
+
+
+def article_id(url: str) -> str | None:
+    """The article id of url by the rules of the profile that claims it; None when the
+    URL is not an article's."""
+    return profile_for(url).article_id(url)
