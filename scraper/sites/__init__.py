@@ -93,3 +93,8 @@ def profile_for(url: str):
     from scraper.sites import tt
 
     return tt
+
+
+def article_id(url: str) -> str | None:
+    """The article id its profile reads from a URL (None for a URL that names no article)."""
+    return profile_for(url).article_id(url)
