@@ -11,7 +11,9 @@
     │   └── TooLarge          the body (decompressed) exceeded the size cap
     ├── ExtractError          a page could not be read as what it was expected to be
     │   └── NotAnArticle      the page holds no article (404 page, listing page, ...)
-    └── Locked                another run holds the archive database
+    ├── Locked                another run holds the archive database
+    └── ArchiveError          the archive file cannot be opened or used
+        └── SchemaError       written by a newer scraper (schema version too high)
 
 Low-level httpx / h11 / socket errors never leave scraper.fetch: that module is the one
 boundary where they become FetchError subclasses. A 4xx answer other than 429 is not an
@@ -80,3 +82,11 @@ class NotAnArticle(ExtractError):
 
 class Locked(ScraperError):
     """Another run holds the archive database."""
+
+
+class ArchiveError(ScraperError):
+    """The archive file cannot be opened or used."""
+
+
+class SchemaError(ArchiveError):
+    """The archive was written by a newer version of the scraper (user_version too high)."""

@@ -32,7 +32,7 @@ from datetime import date
 from typing import Any, TextIO
 
 from scraper.dates import iso_date
-from scraper.search import database
+from scraper.store import database
 
 FORMATS = ("jsonl", "csv")
 JSON_COLUMNS: dict[str, tuple[str, ...]] = {

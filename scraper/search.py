@@ -35,13 +35,13 @@ import sqlite3
 import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from scraper.dates import iso_date
 from scraper.errors import ScraperError
+from scraper.store import database
 
 FTS_TABLE = "articles_fts"
 FOLDED_TABLE = "articles_fts_folded"
@@ -67,21 +67,6 @@ class Hit:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-# --------------------------------------------------------------------------- connections
-
-
-def database(db: Any) -> sqlite_utils.Database:
-    """A sqlite_utils.Database for an Archive, a Database, a sqlite3.Connection or a path."""
-    if isinstance(db, sqlite_utils.Database):
-        return db
-    inner = getattr(db, "db", None)  # scraper.store.Archive
-    if isinstance(inner, sqlite_utils.Database):
-        return inner
-    if isinstance(db, sqlite3.Connection | str | Path):
-        return sqlite_utils.Database(db)  # sets recursive_triggers on
-    raise TypeError(f"not a database: {db!r}")
 
 
 # --------------------------------------------------------------------------- folding

@@ -15,7 +15,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from scraper.search import database
+from scraper.store import database
 
 # The per-site counts, in the order the table shows them.
 SITE_COUNTS = (

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scraper.search import SCHEMA_NAMES, database, ensure_search
+from scraper.search import SCHEMA_NAMES, ensure_search
+from scraper.store import database
 
 VIEWS: dict[str, str] = {
     "article_latest": """

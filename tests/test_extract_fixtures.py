@@ -309,3 +309,26 @@ def test_page_without_article_raises_not_an_article(name):
     info = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
     with pytest.raises(NotAnArticle):
         extract_article(read_html(name), info["url"], today=date(2023, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "crumb",
+    [
+        "Tin tức&gt;\u200b&gt;Tin trong tỉnh",  # an invisible character splits the separator
+        " Tin tức&gt;&gt;  Tin trong\u00a0tỉnh &gt;&gt; ",  # odd spacing, an empty last part
+        "Tin tức » Tin trong tỉnh",
+    ],
+)
+def test_breadcrumb_is_normalised_by_the_extractor(crumb):
+    # The archive stores Article.category as it comes: the profile owns its normal form.
+    from scraper.sites.tt import extract_article
+
+    m = meta("basic")
+    html = re.sub(
+        r'(TMCD2_DongTruongMuc">).*?(</div>)',
+        lambda found: found.group(1) + crumb + found.group(2),
+        read_html("article_basic"),
+        count=1,
+    )
+    article = extract_article(html, m["url"], today=date.fromisoformat(m["today"]))
+    assert article.category == "Tin tức >> Tin trong tỉnh"

@@ -183,6 +183,14 @@ def test_newer_schema_is_refused(tmp_path):
         Archive(path)
 
 
+def test_schema_error_is_an_archive_error():
+    from scraper import errors
+
+    assert SchemaError is errors.SchemaError and store.ArchiveError is errors.ArchiveError
+    assert issubclass(SchemaError, errors.ArchiveError)
+    assert issubclass(errors.ArchiveError, errors.ScraperError)
+
+
 # ----------------------------------------------------------------- revisions
 
 
@@ -589,6 +597,15 @@ def test_iso_utc():
     assert iso_utc("2024-05-02T08:00:00.123456Z") == "2024-05-02T08:00:00Z"
     assert iso_utc("2024-05-02") == "2024-05-02T00:00:00Z"
     assert iso_utc().endswith("Z") and len(iso_utc()) == 20
+
+
+def test_category_is_stored_as_the_profile_wrote_it(archive):
+    # The site profile normalises its breadcrumb (scraper.sites.tt); the store knows no
+    # separator and keeps the text it is given.
+    category = "Tin tức>>Tin trong tỉnh"
+    save(archive, make_article(category=category))
+    assert rows(archive, "SELECT category FROM articles") == [(category,)]
+    assert rows(archive, "SELECT category FROM revisions") == [(category,)]
 
 
 def test_a_changed_breadcrumb_alone_makes_no_revision(archive):

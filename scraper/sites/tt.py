@@ -504,11 +504,12 @@ def _category_id(crumb: LexborNode | None, page_url: str) -> str | None:
 
 
 def _category(crumb: LexborNode | None) -> str | None:
+    """The breadcrumb as 'A >> B': cleaned first (so a separator that an invisible character
+    split is still one), then split on any separator; empty parts dropped."""
     if crumb is None:
         return None
-    parts = [clean(part) for part in BREADCRUMB_SEPARATOR.split(_inline_text(crumb))]
-    parts = [part for part in parts if part]
-    return " >> ".join(parts) or None
+    parts = [clean(part) for part in BREADCRUMB_SEPARATOR.split(clean(_inline_text(crumb)))]
+    return " >> ".join(part for part in parts if part) or None
 
 
 _RELATED_DATE_TEXT = re.compile(r"\(\s*(\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4})\s*\)\s*$")

@@ -1,0 +1,52 @@
+"""The `Archive` facade: one object over the archive file, made of one part per concern.
+
+This module owns opening and closing (`Archive.__init__`, `close`, `checkpoint`, the
+context manager). The methods themselves live with their tables: articles and revisions
+(scraper.store.articles), raw pages (scraper.store.pages), the frontier
+(scraper.store.frontier), runs and the fetch log (scraper.store.runs).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scraper.store.articles import ArticlesMixin
+from scraper.store.frontier import FrontierMixin
+from scraper.store.pages import PagesMixin
+from scraper.store.runs import RunsMixin
+from scraper.store.schema import connect, migrate
+
+__all__ = ["Archive"]
+
+
+class Archive(ArticlesMixin, PagesMixin, FrontierMixin, RunsMixin):
+    """The archive database. One sqlite_utils.Database (`db`); not thread-safe.
+
+    Opening creates the tables or adds missing columns, sets WAL, foreign keys on and
+    synchronous=NORMAL. Use `with Archive(path) as archive:` or call close().
+    """
+
+    def __init__(self, path: str | Path, *, any_thread: bool = False):
+        """any_thread: the connection may be used from another thread than the one that
+        opened it (the crawl writes from one archive thread; never from two at once)."""
+        self.path = Path(path)
+        self.db = connect(self.path, any_thread=any_thread)
+        self._own_runs: set[int] = set()
+        self._codecs: dict[int, tuple] = {}  # page dictionary id -> (compressor, decompressor)
+        migrate(self.db, self.path)
+
+    def close(self) -> None:
+        try:
+            self.db.execute("PRAGMA optimize")
+        finally:
+            self.db.close()
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file (after a big batch)."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

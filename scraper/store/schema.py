@@ -1,0 +1,294 @@
+"""The archive's schema: tables, columns, indexes, schema version, and how a file is opened.
+
+This module owns the DDL (`TABLES`, `INDEXES`: their table and column names are the
+product's public interface: columns are added, never renamed), the migration run on every
+open (`migrate`), `SCHEMA_VERSION` and `SchemaError`, the connection set-up of a writing
+`Archive` (`connect`), the read opener `database(...)` that the query side (search,
+export, status, views) uses on an Archive, a Database, a connection or a path, and
+`Connected`, the small base every part of the `Archive` facade shares (its `db` and the
+query helpers).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from scraper.errors import SchemaError
+
+__all__ = [
+    "CHUNK",
+    "INDEXES",
+    "SCHEMA_VERSION",
+    "TABLES",
+    "Connected",
+    "SchemaError",
+    "column_names",
+    "connect",
+    "database",
+    "json_text",
+    "migrate",
+]
+
+SCHEMA_VERSION = 1
+
+# Column declarations, in contract order. New columns go at the end of a table's list and
+# are added to existing archives by ALTER TABLE on open; a column is never renamed.
+TABLES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
+    "articles": (
+        [
+            ("id", "TEXT PRIMARY KEY"),
+            ("url", "TEXT"),
+            ("site", "TEXT"),
+            ("category", "TEXT"),
+            ("title", "TEXT"),
+            ("published", "TEXT"),
+            ("published_raw", "TEXT"),
+            ("body", "TEXT"),
+            ("source", "TEXT"),
+            ("captions", "TEXT"),  # JSON array of strings
+            ("first_seen", "TEXT"),
+            ("last_seen", "TEXT"),
+            ("last_changed", "TEXT"),
+            ("revision", "INTEGER"),
+            ("status", "TEXT NOT NULL DEFAULT 'live'"),  # 'live' | 'gone'
+            ("content_hash", "TEXT"),
+            ("page_sha", "TEXT"),
+            ("misses", "INTEGER NOT NULL DEFAULT 0"),
+            ("next_check_at", "TEXT"),
+            ("last_miss_run", "INTEGER"),  # run that last counted a miss (once per run)
+        ],
+        [],
+    ),
+    "revisions": (
+        [
+            ("article_id", "TEXT NOT NULL REFERENCES articles(id)"),
+            ("revision", "INTEGER NOT NULL"),
+            ("fetched_at", "TEXT"),
+            ("content_hash", "TEXT"),
+            ("title", "TEXT"),
+            ("published", "TEXT"),
+            ("published_raw", "TEXT"),
+            ("body", "TEXT"),
+            ("source", "TEXT"),
+            ("captions", "TEXT"),  # JSON array of strings
+            ("category", "TEXT"),
+            ("changed_fields", "TEXT"),  # JSON array of field names
+            ("chars_added", "INTEGER"),
+            ("chars_removed", "INTEGER"),
+            ("page_sha", "TEXT"),
+            ("run_id", "INTEGER"),
+            ("attachments", "TEXT"),  # JSON array of attachment URLs (part of the content)
+        ],
+        ["PRIMARY KEY (article_id, revision)"],
+    ),
+    "images": (
+        [
+            ("article_id", "TEXT NOT NULL"),
+            ("revision", "INTEGER NOT NULL"),
+            ("position", "INTEGER NOT NULL"),
+            ("url", "TEXT"),
+            ("caption", "TEXT"),
+            ("alt", "TEXT"),
+        ],
+        [
+            "PRIMARY KEY (article_id, revision, position)",
+            "FOREIGN KEY (article_id, revision) REFERENCES revisions(article_id, revision)",
+        ],
+    ),
+    "links": (
+        [
+            ("article_id", "TEXT NOT NULL REFERENCES articles(id)"),
+            ("position", "INTEGER NOT NULL"),
+            ("kind", "TEXT"),
+            ("url", "TEXT"),
+            ("target_id", "TEXT"),
+            ("text", "TEXT"),
+            ("date", "TEXT"),
+        ],
+        ["PRIMARY KEY (article_id, position)"],
+    ),
+    "runs": (
+        [
+            ("id", "INTEGER PRIMARY KEY"),
+            ("started_at", "TEXT"),
+            ("finished_at", "TEXT"),
+            ("status", "TEXT"),  # 'running' | 'ok' | 'failed' | 'interrupted'
+            ("pid", "INTEGER"),
+            ("options", "TEXT"),  # JSON object
+            ("fetched", "INTEGER NOT NULL DEFAULT 0"),
+            ("new", "INTEGER NOT NULL DEFAULT 0"),
+            ("changed", "INTEGER NOT NULL DEFAULT 0"),
+            ("unchanged", "INTEGER NOT NULL DEFAULT 0"),
+            ("gone", "INTEGER NOT NULL DEFAULT 0"),
+            ("failed", "INTEGER NOT NULL DEFAULT 0"),
+        ],
+        [],
+    ),
+    "fetches": (
+        [
+            ("id", "INTEGER PRIMARY KEY"),
+            ("run_id", "INTEGER"),
+            ("url", "TEXT"),
+            ("method", "TEXT"),
+            ("status", "INTEGER"),
+            ("fetched_at", "TEXT"),
+            ("elapsed_ms", "INTEGER"),
+            ("bytes", "INTEGER"),
+            ("attempts", "INTEGER"),
+            ("error", "TEXT"),
+            ("page_sha", "TEXT"),
+        ],
+        [],
+    ),
+    "pages": (
+        [
+            ("sha256", "TEXT PRIMARY KEY"),
+            ("size", "INTEGER"),  # bytes before compression
+            ("stored", "INTEGER"),  # bytes after compression
+            ("content_type", "TEXT"),
+            ("data", "BLOB"),
+            ("codec", "TEXT"),  # 'zstd' (with page_dicts.id = dict_id) or 'zlib' (NULL: zlib)
+            ("dict_id", "INTEGER"),
+        ],
+        [],
+    ),
+    # One zstd dictionary per site: the raw bytes of the first page stored for it. Pages of
+    # one site share most of their bytes (the chrome), so each page stores little more than
+    # its own article: about 7 % of the raw size against 20 % for zlib (bench/README.md).
+    "page_dicts": (
+        [
+            ("id", "INTEGER PRIMARY KEY"),
+            ("site", "TEXT"),
+            ("created_at", "TEXT"),
+            ("data", "BLOB"),  # zlib-compressed raw page used as a raw-content dictionary
+        ],
+        [],
+    ),
+    "frontier": (
+        [
+            ("key", "TEXT PRIMARY KEY"),
+            ("url", "TEXT"),
+            ("kind", "TEXT"),  # 'article' | 'listing' | 'page'
+            ("site", "TEXT"),
+            ("state", "TEXT NOT NULL DEFAULT 'pending'"),  # 'pending' | 'done' | 'failed'
+            ("run_id", "INTEGER"),
+            ("added_at", "TEXT"),
+            ("attempts", "INTEGER NOT NULL DEFAULT 0"),
+            ("error", "TEXT"),
+        ],
+        [],
+    ),
+}
+
+INDEXES: tuple[tuple[str, str, str], ...] = (
+    ("idx_articles_site", "articles", "site, next_check_at"),
+    ("idx_articles_next_check_at", "articles", "next_check_at"),
+    ("idx_articles_url", "articles", "url"),
+    ("idx_links_target_id", "links", "target_id"),
+    ("idx_fetches_run_id", "fetches", "run_id"),
+    ("idx_frontier_state", "frontier", "state"),
+)
+
+CHUNK = 500  # ids per IN (...) query
+
+
+def column_names(table: str) -> tuple[str, ...]:
+    """The columns of a table of TABLES, in contract order."""
+    return tuple(name for name, _ in TABLES[table][0])
+
+
+def json_text(value: Any) -> str:
+    """The compact JSON (UTF-8 text, not escaped) that JSON columns hold."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def connect(path: str | Path, *, any_thread: bool = False) -> sqlite_utils.Database:
+    """A writing connection: foreign keys on, a 10 s busy timeout, WAL, synchronous=NORMAL.
+    any_thread: the connection may be used from another thread than the one that opened it."""
+    connection = sqlite3.connect(Path(path), check_same_thread=not any_thread)
+    db = sqlite_utils.Database(connection)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 10000")
+    db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
+def migrate(db: sqlite_utils.Database, path: str | Path) -> None:
+    """Create missing tables, add missing columns and indexes, set the schema version, then
+    make sure the search indexes and views exist (scraper.views). Raises SchemaError for an
+    archive written by a newer scraper (path only names the file in the message)."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise SchemaError(
+            f"{path} has schema version {version}; this scraper knows {SCHEMA_VERSION}"
+        )
+    with db.atomic():
+        for name, (columns, constraints) in TABLES.items():
+            if not db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", [name]
+            ).fetchone():
+                lines = [f"[{col}] {decl}" for col, decl in columns] + constraints
+                db.execute(f"CREATE TABLE [{name}] (\n  " + ",\n  ".join(lines) + "\n)")
+                continue
+            have = {row[1] for row in db.execute(f"PRAGMA table_info([{name}])")}
+            for col, decl in columns:
+                if col not in have:
+                    decl = decl.replace("PRIMARY KEY", "").replace("NOT NULL", "")
+                    db.execute(f"ALTER TABLE [{name}] ADD COLUMN [{col}] {decl}")
+        for index, table, cols in INDEXES:
+            db.execute(f"CREATE INDEX IF NOT EXISTS [{index}] ON [{table}] ({cols})")
+        if version != SCHEMA_VERSION:
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    from scraper.views import ensure_analysis  # search indexes, views (scraper/views.py)
+
+    ensure_analysis(db)
+
+
+def database(db: Any) -> sqlite_utils.Database:
+    """A sqlite_utils.Database for an Archive, a Database, a sqlite3.Connection or a path."""
+    if isinstance(db, sqlite_utils.Database):
+        return db
+    inner = getattr(db, "db", None)  # scraper.store.Archive
+    if isinstance(inner, sqlite_utils.Database):
+        return inner
+    if isinstance(db, sqlite3.Connection | str | Path):
+        return sqlite_utils.Database(db)  # sets recursive_triggers on
+    raise TypeError(f"not a database: {db!r}")
+
+
+# --------------------------------------------------------------------------- shared base
+
+
+class Connected:
+    """What every part of the Archive facade shares: the database and the query helpers."""
+
+    db: sqlite_utils.Database
+
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> tuple | None:
+        return self.db.execute(sql, list(params)).fetchone()
+
+    def _dicts(self, sql: str, params: Iterable[Any] = ()) -> list[dict]:
+        cursor = self.db.execute(sql, list(params))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def _ids_where(self, sql: str, ids: Iterable[str]) -> set[str]:
+        """The first column of `sql` (with `{marks}` for the placeholders) run over the ids
+        in chunks of CHUNK."""
+        ids = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            query = sql.format(marks=",".join("?" * len(chunk)))
+            found.update(row[0] for row in self.db.execute(query, chunk))
+        return found
