@@ -148,6 +148,10 @@ class _SiteCrawl:
         frontier so a killed run can resume them; with --full, all of them."""
         if not fresh:
             return {}
+        aliased = self.archive.alias_targets(fresh)
+        if aliased:  # a new URL of an article we hold under its old id
+            fresh = {aliased.get(key, key): url for key, url in fresh.items()}
+            self.queued.update(fresh)
         known = self.archive.known_ids(fresh) if not self.crawler.config.full else set()
         new = {key: url for key, url in fresh.items() if key not in known}
         if new:
@@ -446,11 +450,14 @@ class Crawler:
             self._progress("failed")
             return
         article = page.article
-        if article.id != key:  # redirected to the new host: keep the id we asked for
-            article.id = key
+        alias = None
+        if article.id != key:  # reached through a redirect (the site moved): keep our id
+            alias, article.id = article.id, key
         discovered = [link.url for link in article.links if link.target_id]
         fresh = site_crawl.fresh_articles(discovered + page.listing.linked_urls)
-        result, new = await self.db(self._store_article, site_crawl, article, page_sha, fresh)
+        result, new = await self.db(
+            self._store_article, site_crawl, article, page_sha, fresh, alias
+        )
         setattr(self.stats, result.outcome, getattr(self.stats, result.outcome) + 1)
         site_crawl.put_articles(new)
         self._progress(result.outcome)
@@ -471,12 +478,17 @@ class Crawler:
             self.archive.frontier_done(key)
         return True
 
-    def _store_article(self, site_crawl, article, page_sha, fresh: dict[str, str]):
-        """(archive thread) Save the article and queue its new links, in one transaction."""
+    def _store_article(
+        self, site_crawl, article, page_sha, fresh: dict[str, str], alias: str | None = None
+    ):
+        """(archive thread) Save the article (and the id its new URL would have, as an
+        alias) and queue its new links, in one transaction."""
         with self.archive.db.atomic():
             result = self.archive.save_article(
                 article, fetched_at=utc_now(), page_sha=page_sha, run_id=self.run_id
             )
+            if alias:
+                self.archive.add_alias(alias, article.id, article.url)
             self.archive.frontier_done(article.id)
             return result, site_crawl.add_to_frontier(fresh)
 

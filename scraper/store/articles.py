@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from scraper import __version__ as EXTRACTOR_VERSION
 from scraper import sites
 from scraper.models import Article, Image, Link
 from scraper.store.revision import (
@@ -30,7 +31,7 @@ from scraper.store.revision import (
     text_paragraphs,
 )
 from scraper.store.schedule import MISS_RECHECK, iso_utc, next_check_at, parse_time
-from scraper.store.schema import Connected, column_names, json_text
+from scraper.store.schema import CHUNK, Connected, column_names, json_text
 from scraper.text import clean_or_none
 from scraper.urls import canonical
 
@@ -106,6 +107,8 @@ def _content_columns(article: Article, content: dict) -> dict[str, Any]:
         "body": content["body"],
         "source": content["source"],
         "captions": json_text(content["captions"]),
+        "profile": article.profile,
+        "published_source": article.published_source if content["published"] else None,
     }
 
 
@@ -139,11 +142,13 @@ class ArticlesMixin(Connected):
         fetched_at: str,
         page_sha: str | None,
         run_id: int | None,
+        origin: str = "crawl",
     ) -> SaveResult:
         """Store one successful extraction: a new article (revision 1), a new revision when
         its content hash differs from the latest one, else 'unchanged' (last_seen, page_sha,
         misses, status, next_check_at and url refreshed). The article's links are replaced
-        by article.links in every case. One transaction."""
+        by article.links in every case. One transaction. fetched_at is the capture time;
+        origin says where the capture came from ('crawl', 'wayback', 'warc')."""
         if not article.id:
             raise ValueError(f"article without id: {article.url}")
         now = iso_utc(fetched_at)
@@ -166,7 +171,9 @@ class ArticlesMixin(Connected):
                     **_seen_columns(now, page_sha, next_check_at(article.id, now, ref)),
                 }
                 self.db.execute(_INSERT_ARTICLE, _values(ARTICLE_COLUMNS, values))
-                self._write_revision_rows(article, content, chash, result, now, page_sha, run_id)
+                self._write_revision_rows(
+                    article, content, chash, result, now, page_sha, run_id, origin
+                )
             else:
                 revision, old_hash, first_seen, last_changed, published = row
                 result = None
@@ -205,7 +212,7 @@ class ArticlesMixin(Connected):
                         _UPDATE_CHANGED, [*_values(_CHANGED_COLUMNS, values), article.id]
                     )
                     self._write_revision_rows(
-                        article, content, chash, result, now, page_sha, run_id
+                        article, content, chash, result, now, page_sha, run_id, origin
                     )
             self._replace_links(article.id, article.links)
         return result
@@ -219,6 +226,7 @@ class ArticlesMixin(Connected):
         now: str,
         page_sha: str | None,
         run_id: int | None,
+        origin: str,
     ) -> None:
         values = {
             "article_id": article.id,
@@ -232,6 +240,9 @@ class ArticlesMixin(Connected):
             "page_sha": page_sha,
             "run_id": run_id,
             "attachments": json_text([link.url for link in article.attachments if link.url]),
+            "stored_at": iso_utc(),
+            "origin": origin,
+            "extractor_version": EXTRACTOR_VERSION,
         }
         self.db.execute(_INSERT_REVISION, _values(REVISION_COLUMNS, values))
         images = [img for img in article.images or () if img.url]
@@ -360,6 +371,31 @@ class ArticlesMixin(Connected):
             )
         return became_gone
 
+    def add_alias(self, alias_id: str, article_id: str, url: str | None = None) -> None:
+        """Record that alias_id (the id a new URL of the article would have) names article_id."""
+        if alias_id == article_id:
+            return
+        self.db.execute(
+            "INSERT INTO aliases (alias_id, article_id, url, first_seen) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (alias_id) DO UPDATE SET url = excluded.url",
+            [alias_id, article_id, url, iso_utc()],
+        )
+
+    def alias_targets(self, ids: Iterable[str]) -> dict[str, str]:
+        """alias id -> article id, for the ids among ids that are aliases."""
+        ids = list(dict.fromkeys(ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                self.db.execute(
+                    f"SELECT alias_id, article_id FROM aliases WHERE alias_id IN ({marks})",
+                    chunk,
+                ).fetchall()
+            )
+        return found
+
     def known_ids(self, ids: Iterable[str]) -> set[str]:
         """The ids among ids that the archive holds."""
         return self._ids_where("SELECT id FROM articles WHERE id IN ({marks})", ids)
@@ -427,7 +463,11 @@ class ArticlesMixin(Connected):
             return row[0]
         article_id = sites.article_id(text)
         if article_id:
-            row = self._one("SELECT id FROM articles WHERE id = ?", [article_id])
+            row = self._one(
+                "SELECT id FROM articles WHERE id = ? UNION ALL "
+                "SELECT article_id FROM aliases WHERE alias_id = ?",
+                [article_id, article_id],
+            )
             if row:
                 return row[0]
         return None

@@ -14,6 +14,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 
+from scraper import sites
 from scraper.models import Article
 from scraper.text import clean, clean_block, clean_or_none
 from scraper.urls import file_key
@@ -67,9 +68,17 @@ def revision_content(article: Article) -> dict:
         "body": clean_block(article.body) or None,
         "source": clean_or_none(article.source),
         "category": article.category,
-        "images": [file_key(img.url) for img in article.images or () if img.url],
-        "attachments": [file_key(link.url) for link in article.attachments if link.url],
+        "images": [_file(img.url) for img in article.images or () if img.url],
+        "attachments": [_file(link.url) for link in article.attachments if link.url],
     }
+
+
+def _file(url: str) -> str:
+    """A file URL as content compares it: file_key on the id host, so a file that moved with
+    its site (thuathienhue.gov.vn -> hue.gov.vn, www. or not) is the same file."""
+    key = file_key(url)
+    host, sep, rest = key.partition("/")
+    return sites.id_host(host) + sep + rest
 
 
 def hash_content(content: dict) -> str:

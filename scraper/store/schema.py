@@ -62,6 +62,8 @@ TABLES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             ("misses", "INTEGER NOT NULL DEFAULT 0"),
             ("next_check_at", "TEXT"),
             ("last_miss_run", "INTEGER"),  # run that last counted a miss (once per run)
+            ("profile", "TEXT"),  # profile of the latest revision: 'tt' | 'dnn' | 'hue' | 'generic'
+            ("published_source", "TEXT"),  # 'label' | 'meta' | 'jsonld' | 'time' | 'guid' | 'url'
         ],
         [],
     ),
@@ -84,8 +86,24 @@ TABLES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             ("page_sha", "TEXT"),
             ("run_id", "INTEGER"),
             ("attachments", "TEXT"),  # JSON array of attachment URLs (part of the content)
+            ("profile", "TEXT"),  # the site profile that extracted this revision
+            ("published_source", "TEXT"),  # where `published` came from (see articles)
+            ("stored_at", "TEXT"),  # when the row was written (fetched_at: the capture time)
+            ("origin", "TEXT"),  # 'crawl' | 'wayback' | 'warc'
+            ("extractor_version", "TEXT"),  # the scraper version that derived the row
         ],
         ["PRIMARY KEY (article_id, revision)"],
+    ),
+    # Other ids an article is known by: an article reached through a redirect from its old
+    # URL keeps its id, and the id its new URL would have becomes an alias of it.
+    "aliases": (
+        [
+            ("alias_id", "TEXT PRIMARY KEY"),
+            ("article_id", "TEXT NOT NULL REFERENCES articles(id)"),
+            ("url", "TEXT"),
+            ("first_seen", "TEXT"),
+        ],
+        [],
     ),
     "images": (
         [
