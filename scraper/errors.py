@@ -22,9 +22,11 @@
 Low-level httpx / h11 / socket errors, and the ValueError or httpx.InvalidURL of a URL
 that cannot be requested (a port out of range, a broken IPv6 host), never leave
 scraper.fetch: that module is the one boundary where they become FetchError (subclasses).
-The `scrape` command (scraper.cli) turns every ScraperError into one line on stderr and
-an exit code (Locked: 75, any other: 1). A 4xx answer other than 429 is not an
-error at all: it comes back as a normal Response (404 is an answer for the crawler).
+A 4xx answer other than 429 is not an error at all: it comes back as a normal Response
+(404 is an answer for the crawler). Every other boundary translates too: scraper.extract
+turns an unreadable file into InputError, the `scrape` commands an unwritable archive or
+output file into OutputError, and the `scrape` group (scraper.cli) turns every
+ScraperError into one line on stderr and an exit code (Locked: 75, any other: 1).
 """
 
 from __future__ import annotations

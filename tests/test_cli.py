@@ -238,3 +238,16 @@ def test_extract_ignores_db_for_a_file(crawled):
     result = run("extract", FIXTURES / "article_basic.html", "--url", case["url"], "--db", db)
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["id"] == case["expected"]["id"]
+
+
+@pytest.mark.parametrize("module", ["crawl", "query", "pages", "options", "common", "docs"])
+def test_each_cli_module_imports_on_its_own(module):
+    import subprocess
+    import sys
+
+    code = (
+        f"import scraper.cli.{module}; import scraper.cli; print(sorted(scraper.cli.main.commands))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "'sites'" in done.stdout and "'history'" in done.stdout
