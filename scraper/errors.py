@@ -11,13 +11,24 @@
     │   └── TooLarge          the body (decompressed) exceeded the size cap
     ├── ExtractError          a page could not be read as what it was expected to be
     │   └── NotAnArticle      the page holds no article (404 page, listing page, ...)
+    ├── InputError            a file or argument given by the user cannot be read (a missing
+    │                         file or archive, an unknown article or revision)
+    ├── OutputError           a file the command writes cannot be written (the archive,
+    │                         an export's --output)
+    ├── ExportError           bad export arguments (scraper.export; also a ValueError)
+    ├── SearchError           a search cannot run: bad FTS5 syntax, no index (scraper.search)
     ├── Locked                another run holds the archive database
     └── ArchiveError          the archive file cannot be opened or used
         └── SchemaError       written by a newer scraper (schema version too high)
 
-Low-level httpx / h11 / socket errors never leave scraper.fetch: that module is the one
-boundary where they become FetchError subclasses. A 4xx answer other than 429 is not an
-error at all: it comes back as a normal Response (404 is an answer for the crawler).
+Low-level httpx / h11 / socket errors, and the ValueError or httpx.InvalidURL of a URL
+that cannot be requested (a port out of range, a broken IPv6 host), never leave
+scraper.fetch: that module is the one boundary where they become FetchError (subclasses).
+A 4xx answer other than 429 is not an error at all: it comes back as a normal Response
+(404 is an answer for the crawler). Every other boundary translates too: scraper.extract
+turns an unreadable file into InputError, the `scrape` commands an unwritable archive or
+output file into OutputError, and the `scrape` group (scraper.cli) turns every
+ScraperError into one line on stderr and an exit code (Locked: 75, any other: 1).
 """
 
 from __future__ import annotations
@@ -78,6 +89,16 @@ class ExtractError(ScraperError):
 
 class NotAnArticle(ExtractError):
     """The page holds no article (a 404 page with the site chrome, a listing, ...)."""
+
+
+class InputError(ScraperError):
+    """A file or argument given by the user cannot be read: a missing file or archive, an
+    article id or URL the archive does not hold, a revision it does not have."""
+
+
+class OutputError(ScraperError):
+    """A file the command writes cannot be written: the archive (disk full, read-only, not
+    a database), an export's --output."""
 
 
 class Locked(ScraperError):

@@ -32,6 +32,7 @@ from datetime import date
 from typing import Any, TextIO
 
 from scraper.dates import iso_date
+from scraper.errors import ScraperError
 from scraper.store import database
 
 FORMATS = ("jsonl", "csv")
@@ -44,8 +45,8 @@ SINCE_COLUMN: dict[str, str] = {"articles": "published", "revisions": "fetched_a
 BOM = "\ufeff"
 
 
-class ExportError(ValueError):
-    """Bad export arguments (unknown format, bad date)."""
+class ExportError(ScraperError, ValueError):
+    """Bad export arguments (unknown format, bad date); a ValueError too, as before."""
 
 
 def _table(revisions: bool) -> str:

@@ -40,7 +40,14 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
-from scraper.errors import FetchFailed, HostUnreachable, OffSite, RobotsDisallowed, TooLarge
+from scraper.errors import (
+    FetchError,
+    FetchFailed,
+    HostUnreachable,
+    OffSite,
+    RobotsDisallowed,
+    TooLarge,
+)
 from scraper.robots import Robots
 from scraper.urls import host_of
 
@@ -388,6 +395,12 @@ def _location(headers: httpx.Headers) -> str | None:
 # ------------------------------------------------------------------------- Fetcher
 
 
+def _invalid(url: str, exc: Exception) -> FetchError:
+    """The FetchError for a URL that cannot be requested at all (urllib's ValueError for a
+    port out of range or a broken IPv6 host, httpx.InvalidURL): no request was sent."""
+    return FetchError(url, f"invalid URL ({exc})")
+
+
 class Fetcher:
     """One HTTP client for a whole crawl. Use as `async with Fetcher(config) as f:`.
 
@@ -448,7 +461,10 @@ class Fetcher:
     # -- public API
 
     async def get(self, url: str, headers: dict | None = None) -> Response:
-        return await self._fetch("GET", url, headers, None)
+        try:
+            return await self._fetch("GET", url, headers, None)
+        except (ValueError, httpx.InvalidURL) as exc:
+            raise _invalid(url, exc) from exc
 
     async def post(
         self, url: str, data: list[tuple[str, str]], headers: dict | None = None
@@ -456,7 +472,10 @@ class Fetcher:
         hdrs = {"Content-Type": "application/x-www-form-urlencoded"}
         if headers:
             hdrs.update(headers)
-        return await self._fetch("POST", url, hdrs, urlencode(data).encode("ascii"))
+        try:
+            return await self._fetch("POST", url, hdrs, urlencode(data).encode("ascii"))
+        except (ValueError, httpx.InvalidURL) as exc:
+            raise _invalid(url, exc) from exc
 
     def robots_for(self, host: str) -> Robots | None:
         """The robots rules loaded for host (None until its first request)."""

@@ -11,6 +11,7 @@ import unicodedata
 import zlib
 
 import brotli
+import httpx
 import pytest
 
 from scraper.errors import FetchFailed, OffSite, RobotsDisallowed, TooLarge
@@ -673,3 +674,23 @@ def test_charset_through_the_server():
         r = run(get(s.url("/")))
     assert r.encoding == "windows-1258" and nfc(r.text).endswith("<p>Huế")
     assert r.content == body
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:99999/", "http://[::1/", "http://exa mple.vn:x/"]
+)
+def test_a_url_that_cannot_be_requested_is_a_fetch_error_not_a_value_error(url):
+    from scraper.errors import FetchError
+
+    async def go(method):
+        async with Fetcher(config(politeness={"obey_robots": True})) as fetcher:
+            if method == "get":
+                await fetcher.get(url)
+            else:
+                await fetcher.post(url, [("a", "b")])
+
+    for method in ("get", "post"):
+        with pytest.raises(FetchError, match="invalid URL") as caught:
+            asyncio.run(go(method))
+        assert type(caught.value) is FetchError and caught.value.url == url
+        assert isinstance(caught.value.__cause__, ValueError | httpx.InvalidURL)

@@ -1,0 +1,79 @@
+"""The `scrape` command line: the click group `main`, the exit codes, the one error handler.
+
+This module owns `main` (the console script `scrape = "scraper.cli:main"`), `EXIT_CODES`
+(the one table of exit codes; README's table is generated from it by scraper.cli.docs)
+and `ScrapeGroup`, whose `invoke` turns every ScraperError a command raises into one
+line on stderr (`scrape: <message>`) and its exit code, so no command catches errors to
+print them. The commands live in one module per family: crawl.py (crawl, demo),
+query.py (search, export, status, reindex, history), pages.py (sites, extract); their
+shared options are in options.py and their shared helpers in common.py. Those modules
+never import this one, so there is no import cycle.
+"""
+
+from __future__ import annotations
+
+import click
+
+from scraper.errors import Locked, ScraperError
+
+# (code, name, meaning): the one table of exit codes.
+EXIT_CODES: tuple[tuple[int, str, str], ...] = (
+    (0, "ok", "done (a crawl's pages that failed every retry are counted and retried next run)"),
+    (1, "fatal", "fatal error, one line on stderr (no archive, unreadable input, bad query, ...)"),
+    (2, "usage", "usage error (bad option or argument)"),
+    (75, "locked", "another run holds this archive; nothing was done (try again later)"),
+    (130, "interrupted", "interrupted by Ctrl-C; the next crawl resumes where this one stopped"),
+    (
+        143,
+        "terminated",
+        "killed by SIGTERM (the shell's 128 + 15); the next crawl resumes where this one stopped",
+    ),
+)
+EXIT: dict[str, int] = {name: code for code, name, _ in EXIT_CODES}
+
+
+def exit_code(exc: ScraperError) -> int:
+    """The exit code of an error: locked for Locked, fatal for every other ScraperError."""
+    return EXIT["locked"] if isinstance(exc, Locked) else EXIT["fatal"]
+
+
+class ScrapeGroup(click.Group):
+    """A click group whose commands' ScraperErrors end as one line on stderr and an exit
+    code, and whose Ctrl-C ends as exit 130 (with the note the error carries, if any)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ScraperError as exc:
+            click.echo(f"scrape: {exc}", err=True)
+            ctx.exit(exit_code(exc))
+        except KeyboardInterrupt as exc:
+            note = f"; {exc}" if str(exc) else ""
+            click.echo(f"scrape: interrupted{note}", err=True)
+            ctx.exit(EXIT["interrupted"])
+
+
+@click.group(cls=ScrapeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="scraper")
+def main() -> None:
+    """Archive the news articles of the Thừa Thiên Huế portals into one SQLite file."""
+
+
+def _register() -> None:
+    from scraper.cli import crawl, pages, query
+
+    for command in (
+        pages.sites,
+        crawl.crawl,
+        crawl.demo,
+        pages.extract,
+        query.history,
+        query.search,
+        query.export,
+        query.status,
+        query.reindex,
+    ):
+        main.add_command(command)
+
+
+_register()

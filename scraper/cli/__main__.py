@@ -1,0 +1,5 @@
+"""`python -m scraper.cli`: the `scrape` command."""
+
+from scraper.cli import main
+
+main()

@@ -1,0 +1,86 @@
+"""Helpers the `scrape` commands share: opening an existing archive, writing UTF-8 to
+stdout (quietly ending when the reader closes the pipe), turning option values into the
+library's arguments. Errors are raised as scraper.errors classes, never printed here:
+the group's handler (scraper.cli.ScrapeGroup) prints them.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+import sys
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from scraper.errors import InputError, OutputError
+
+
+def open_existing(db_path):
+    """The Archive at db_path; InputError when there is no file (it is never created)."""
+    from scraper.store import Archive
+
+    if not Path(db_path).exists():
+        raise InputError(f"no archive at {db_path} (run `scrape crawl` first)")
+    return Archive(db_path)
+
+
+@contextmanager
+def archive_at(db_path):
+    """An existing archive, closed at the end; an SQLite error is one OutputError line."""
+    archive = open_existing(db_path)
+    try:
+        yield archive
+    except sqlite3.Error as exc:
+        raise OutputError(f"{db_path}: {exc}") from exc
+    finally:
+        archive.close()
+
+
+def connect_read_only(db_path) -> sqlite3.Connection | None:
+    """A read-only connection to the archive at db_path, or None when there is no file."""
+    path = Path(db_path)
+    if not path.is_file():
+        return None
+    try:
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise InputError(f"cannot read {db_path}: {exc}") from exc
+
+
+@contextmanager
+def stdout_utf8():
+    """stdout as a UTF-8 text stream that leaves line ends alone (CSV writes CRLF)."""
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+    try:
+        yield out
+        out.flush()
+    except BrokenPipeError:
+        quiet_exit()
+    finally:
+        with suppress(BrokenPipeError, ValueError):
+            out.detach()
+
+
+def quiet_exit() -> None:
+    """End quietly (exit 1) after the reader of stdout went away (`| head`)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with suppress(OSError, ValueError, io.UnsupportedOperation):
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(1)
+
+
+def iso_day(value) -> str | None:
+    """YYYY-MM-DD of a click DateTime value, None for None."""
+    return value.date().isoformat() if value is not None else None
+
+
+def site_name(site: str | None) -> str | None:
+    """The archive's site name for --site given as a host or a URL."""
+    if not site:
+        return None
+    if "://" in site:
+        from scraper.sites import Site
+
+        return Site.from_url(site).name
+    return site.strip().lower()

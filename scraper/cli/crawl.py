@@ -1,0 +1,225 @@
+"""The crawling commands of `scrape`: crawl, demo, and the run-and-report helper they share
+(live progress on a terminal, one summary at the end, failures on stderr)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+import time
+
+import click
+
+from scraper.cli.options import db_option, log_format_option, quiet_option
+from scraper.errors import OutputError, ScraperError
+
+
+@click.command()
+@db_option()
+@click.option(
+    "--site", "site_urls", multiple=True, metavar="URL", help="A site to crawl (repeatable)."
+)
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Re-fetch every known live article, not only those due for a re-check "
+    "(listing walks still stop on known ground).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="Requests in flight per host.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(0),
+    default=1.0,
+    show_default=True,
+    help="Minimum seconds between requests to one host (robots.txt Crawl-delay wins if larger).",
+)
+@click.option(
+    "--max-articles",
+    type=click.IntRange(1),
+    default=None,
+    help="Stop after fetching this many article pages (the rest waits for the next run).",
+)
+@click.option(
+    "--known-pages",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Stop a listing walk after this many pages in a row hold only known articles.",
+)
+@click.option(
+    "--user-agent", default=None, help="User-Agent header (names the tool and a contact URL)."
+)
+@click.option(
+    "--ignore-robots", is_flag=True, help="Do not read robots.txt (only for your own replica)."
+)
+@click.option(
+    "--max-in-flight",
+    type=click.IntRange(1, 256),
+    default=8,
+    show_default=True,
+    help="Requests in flight over all hosts together.",
+)
+@click.option(
+    "--separate-hosts",
+    is_flag=True,
+    help="Do not follow redirects between a site's thuathienhue.gov.vn and hue.gov.vn hosts "
+    "(article ids stay the same on both).",
+)
+@click.option("--no-raw", is_flag=True, help="Do not keep the raw bytes of article pages.")
+@quiet_option
+@log_format_option
+def crawl(
+    db_path,
+    site_urls,
+    full,
+    concurrency,
+    delay,
+    max_articles,
+    known_pages,
+    user_agent,
+    ignore_robots,
+    max_in_flight,
+    separate_hosts,
+    no_raw,
+    quiet,
+    log_format,
+) -> None:
+    """Crawl the sites into the archive: new articles, and a new revision only when an
+    article's own content changed.
+
+    Example: scrape crawl --db archive.db --site https://sdl.thuathienhue.gov.vn/
+    """
+    from scraper.crawl import CrawlConfig
+    from scraper.fetch import FetchConfig, Politeness
+    from scraper.sites import DEFAULT_SITES
+
+    fetch = FetchConfig(
+        politeness=Politeness(
+            delay=delay,
+            per_host=concurrency,
+            total=max(max_in_flight, concurrency),
+            obey_robots=not ignore_robots,
+        ),
+        **({"user_agent": user_agent} if user_agent else {}),
+    )
+    config = CrawlConfig(
+        sites=tuple(site_urls) or DEFAULT_SITES,
+        full=full,
+        max_articles=max_articles,
+        known_pages=known_pages,
+        merge_aliases=not separate_hosts,
+        store_raw=not no_raw,
+        fetch=fetch,
+    )
+    run_and_report(db_path, config, quiet=quiet, log_format=log_format)
+
+
+@click.command()
+@db_option(default="demo.db", help="The SQLite archive the demo writes.")
+@click.option(
+    "--articles",
+    type=click.IntRange(10),
+    default=240,
+    show_default=True,
+    help="Articles in the replica.",
+)
+@click.option(
+    "--seed", type=int, default=1, show_default=True, help="Seed of the replica's generator."
+)
+def demo(db_path, articles, seed) -> None:
+    """Start a local replica of a TT site, crawl it into demo.db and summarise (offline).
+
+    Example: scrape demo
+    """
+    from scraper.crawl import CrawlConfig
+    from scraper.fetch import FetchConfig, Politeness
+    from scraper.replica import ReplicaServer, build_site
+    from scraper.report import summary
+
+    site = build_site(seed=seed, n_articles=articles)
+    with ReplicaServer(site) as server:
+        click.echo(f"replica of a TT site with {articles} articles at {server.base_url}")
+        config = CrawlConfig(
+            sites=(server.base_url,),
+            fetch=FetchConfig(politeness=Politeness(delay=0.0, per_host=4, total=8)),
+        )
+        started = time.monotonic()
+        run_and_report(db_path, config, quiet=False, label="demo")
+        seconds = time.monotonic() - started
+    click.echo(summary(db_path, expected_articles=articles, seconds=seconds))
+
+
+def run_and_report(db_path, config, *, quiet: bool, label: str = "crawl", log_format: str = "text"):
+    """Run a crawl for the CLI: live progress on a terminal, one summary at the end (or
+    nothing with quiet), failures on stderr. Errors are raised as ScraperErrors (Locked
+    included) for the group's handler; Ctrl-C as a KeyboardInterrupt with a resume note."""
+    from scraper.crawl import run_crawl
+    from scraper.progress import Progress
+
+    progress = Progress(enabled=not quiet and log_format == "text" and sys.stderr.isatty())
+    try:
+        result = run_crawl(db_path, config, progress=progress.update)
+    except ScraperError:
+        raise
+    except KeyboardInterrupt as exc:
+        raise KeyboardInterrupt("the next run resumes where this one stopped") from exc
+    except (OSError, sqlite3.Error) as exc:
+        why = getattr(exc, "strerror", None) or exc
+        raise OutputError(f"cannot write the archive {db_path}: {why}") from exc
+    except Exception as exc:  # a bug: one line, the traceback on demand
+        if os.environ.get("SCRAPE_DEBUG"):
+            raise
+        raise ScraperError(
+            f"{label} failed: {type(exc).__name__}: {exc} (SCRAPE_DEBUG=1 shows the traceback)"
+        ) from exc
+    finally:
+        progress.close()
+    _report(result, db_path, quiet=quiet, label=label, log_format=log_format)
+    return result
+
+
+def _report(result, db_path, *, quiet: bool, label: str, log_format: str) -> None:
+    stats = result.stats
+    if log_format == "json":
+        for url, error in result.errors:
+            click.echo(
+                json.dumps({"event": "error", "url": url, "error": error}, ensure_ascii=False),
+                err=True,
+            )
+        if not quiet:
+            summary = {
+                "event": label,
+                "run_id": result.run_id,
+                "status": result.status,
+                "seconds": round(result.seconds, 3),
+                "db": str(db_path),
+                **stats.counts(),
+            }
+            click.echo(json.dumps(summary))
+        return
+    shown = result.errors if not quiet else []
+    for url, error in shown[:20]:
+        click.echo(f"scrape: {error}" if url in error else f"scrape: {url}: {error}", err=True)
+    if len(shown) > 20:
+        click.echo(
+            f"scrape: ... and {len(shown) - 20} more failures (see the fetches table)", err=True
+        )
+    if not quiet:
+        click.echo(
+            f"{label}: {stats.fetched} fetched, {stats.new} new, {stats.changed} changed, "
+            f"{stats.unchanged} unchanged, {stats.gone} gone, {stats.failed} failed "
+            f"in {result.seconds:.1f}s -> {db_path}"
+        )
+    elif stats.failed:
+        click.echo(
+            f"{label}: {stats.failed} pages failed every attempt; they are retried on the next "
+            "run (see the fetches table)",
+            err=True,
+        )
