@@ -90,13 +90,16 @@ EXPECTED_COLUMNS = {
     "articles": [
         "id", "url", "site", "category", "title", "published", "published_raw", "body",
         "source", "captions", "first_seen", "last_seen", "last_changed", "revision", "status",
-        "content_hash", "page_sha", "misses", "next_check_at", "last_miss_run",
+        "content_hash", "page_sha", "misses", "next_check_at", "last_miss_run", "profile",
+        "published_source",
     ],
     "revisions": [
         "article_id", "revision", "fetched_at", "content_hash", "title", "published",
         "published_raw", "body", "source", "captions", "category", "changed_fields",
-        "chars_added", "chars_removed", "page_sha", "run_id", "attachments",
+        "chars_added", "chars_removed", "page_sha", "run_id", "attachments", "profile",
+        "published_source", "stored_at", "origin", "extractor_version",
     ],
+    "aliases": ["alias_id", "article_id", "url", "first_seen"],
     "images": ["article_id", "revision", "position", "url", "caption", "alt"],
     "links": ["article_id", "position", "kind", "url", "target_id", "text", "date"],
     "runs": [
@@ -125,6 +128,7 @@ EXPECTED_PKS = {
     "pages": ["sha256"],
     "page_dicts": ["id"],
     "frontier": ["key"],
+    "aliases": ["alias_id"],
 }
 
 
