@@ -11,7 +11,8 @@
     │   └── TooLarge          the body (decompressed) exceeded the size cap
     ├── ExtractError          a page could not be read as what it was expected to be
     │   └── NotAnArticle      the page holds no article (404 page, listing page, ...)
-    └── Locked                another run holds the archive database
+    ├── Locked                another run holds the archive database
+    └── CaptureSourceError    a capture source (Wayback CDX / replay) answered unusably
 
 Low-level httpx / h11 / socket errors never leave scraper.fetch: that module is the one
 boundary where they become FetchError subclasses. A 4xx answer other than 429 is not an
@@ -80,3 +81,9 @@ class NotAnArticle(ExtractError):
 
 class Locked(ScraperError):
     """Another run holds the archive database."""
+
+
+class CaptureSourceError(ScraperError):
+    """A source of captures (a Wayback CDX server or its replay) answered with something
+    that is not what it should be (5xx after every retry, HTML or malformed JSON where JSON
+    was due, an unexpected status): never turned into a capture. One-line message."""
