@@ -42,7 +42,8 @@ class Capture:
         try:
             datetime.strptime(self.fetched_at, TIME_FORMAT)
         except (TypeError, ValueError):
-            raise ValueError(f"fetched_at must be YYYY-MM-DDTHH:MM:SSZ: {self.fetched_at!r}")
+            msg = f"fetched_at must be YYYY-MM-DDTHH:MM:SSZ: {self.fetched_at!r}"
+            raise ValueError(msg) from None
 
     @property
     def timestamp14(self) -> str:

@@ -159,11 +159,10 @@ class WarcReader:
                     start = None
                     end = it.offset
                     if end < size and _has_data(fh, end):
-                        yield self._skip(end, "bytes after the last record are not a record")
+                        yield self._skip(end, _trailing_reason(fh, end, gzipped))
                 except Exception as exc:  # noqa: BLE001 - warcio, zlib, parsing: all "unreadable"
                     at = it.offset
-                    reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
-                    yield self._skip(at, reason)
+                    yield self._skip(at, _one_line(exc))
                     start = _resume_point(fh, at + 1, size, gzipped)
 
     def _skip(self, offset: int, reason: str) -> Skipped:
@@ -250,6 +249,25 @@ def _read_response(record) -> tuple[bytes, str | None, tuple[tuple[str, str], ..
             raise _Unreadable(f"payload digest mismatch (declared {declared})")
     ctype = http_headers.get_header("Content-Type")
     return body, ctype, payload_headers(http_headers.headers), int(http_headers.get_statuscode())
+
+
+def _one_line(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    name = "" if isinstance(exc, _Unreadable) else f"{type(exc).__name__}: "
+    return (name + text)[:160]
+
+
+def _trailing_reason(fh: BinaryIO, offset: int, gzipped: bool) -> str:
+    starts = _starts_record_gz(fh, offset) if gzipped else _PLAIN_START.match(_peek(fh, offset))
+    if starts:
+        return "the file ends inside this record (truncated)"
+    return "bytes after the last record are not a record"
+
+
+def _peek(fh: BinaryIO, offset: int, n: int = 4096) -> bytes:
+    fh.seek(offset)
+    return fh.read(n).lstrip(b"\r\n")
 
 
 def _has_data(fh: BinaryIO, offset: int) -> bool:
@@ -388,7 +406,7 @@ def write_warc(
                 payload=io.BytesIO(cap.body),
                 length=len(cap.body),
                 http_headers=http_headers,
-                warc_headers_dict={"WARC-Date": date},
+                warc_headers_dict={"WARC-Type": "response", "WARC-Date": date},
             )
             rid = record.rec_headers.get_header("WARC-Record-ID")
             first_seen[digest] = (cap.url, date, rid)
@@ -399,7 +417,11 @@ def write_warc(
                 earlier[0],
                 earlier[1],
                 http_headers=http_headers,
-                warc_headers_dict={"WARC-Date": date, "WARC-Refers-To": earlier[2]},
+                warc_headers_dict={
+                    "WARC-Type": "revisit",
+                    "WARC-Date": date,
+                    "WARC-Refers-To": earlier[2],
+                },
             )
             rid = record.rec_headers.get_header("WARC-Record-ID")
             stats.revisits += 1
@@ -407,7 +429,11 @@ def write_warc(
             cap.url,
             "request",
             http_headers=_request_headers(cap.url),
-            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": rid},
+            warc_headers_dict={
+                "WARC-Type": "request",
+                "WARC-Date": date,
+                "WARC-Concurrent-To": rid,
+            },
         )
         writer.write_record(request)
         offset = counter.count
