@@ -15,6 +15,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from warcio.warcwriter import WARCWriter
 
 from scraper.captures import Capture, Skipped
 from scraper.captures.warc import iter_warc, payload_digest, surt, write_warc
@@ -367,3 +368,79 @@ def test_warc_written_by_wget(tmp_path):
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
+
+
+# ------------------------------------------------------------------------------ other writers
+
+
+def foreign_warc(path, records) -> None:
+    """A WARC written with warcio directly (not write_warc), version 1.0, one record per
+    (type, url, date, HTTP bytes, extra WARC headers)."""
+    with open(path, "wb") as f:
+        writer = WARCWriter(f, gzip=True, warc_version="1.0")
+        for rtype, url, when, http_bytes_, extra in records:
+            headers = {"WARC-Date": when, **extra}
+            rec = writer.create_warc_record(
+                url,
+                rtype,
+                payload=io.BytesIO(http_bytes_),
+                length=len(http_bytes_),
+                warc_headers_dict=headers,
+            )
+            writer.write_record(rec)
+
+
+def test_revisits_resolved_by_target_and_date_or_by_digest(tmp_path):
+    digest = payload_digest(PAGE_A)
+    head_only = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
+    path = tmp_path / "foreign.warc.gz"
+    foreign_warc(
+        path,
+        [
+            ("response", "http://a.test/", "2026-11-01T01:02:03Z", http_bytes(PAGE_A), {}),
+            # WARC 1.1 style pointer: target URI and date, no record id
+            ("revisit", "http://a.test/", "2026-11-02T00:00:00Z", head_only, {
+                "WARC-Refers-To-Target-URI": "http://a.test/",
+                "WARC-Refers-To-Date": "2026-11-01T01:02:03.000000Z",
+                "WARC-Payload-Digest": "sha1:" + "A" * 32,  # wrong on purpose: not used
+            }),
+            # WARC 1.0 style: only the payload digest, on another URL
+            ("revisit", "http://a.test/ban-sao", "2026-11-03T00:00:00Z", head_only, {
+                "WARC-Payload-Digest": digest,
+            }),
+            # digest of nothing in this file
+            ("revisit", "http://a.test/khac", "2026-11-04T00:00:00Z", head_only, {
+                "WARC-Payload-Digest": payload_digest(b"x"),
+            }),
+        ],
+    )  # fmt: skip
+    items, stats = read_all(path)
+    assert [(c.url, c.fetched_at, c.body, c.content_type) for c in items] == [
+        ("http://a.test/", "2026-11-01T01:02:03Z", PAGE_A, HTML),
+        ("http://a.test/", "2026-11-02T00:00:00Z", PAGE_A, "text/html"),
+        ("http://a.test/ban-sao", "2026-11-03T00:00:00Z", PAGE_A, "text/html"),
+    ]
+    assert stats.revisits == 2 and stats.skipped["revisit:unresolved"] == 1
+
+
+def test_chunked_gzipped_payload_is_decoded_and_truncated_payload_skipped(tmp_path):
+    packed = gzip.compress(PAGE_B)
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(packed), packed)
+    wire = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n"
+        b"Transfer-Encoding: chunked\r\nServer: thu\r\n\r\n" + chunked
+    )
+    path = tmp_path / "wire.warc.gz"
+    foreign_warc(
+        path,
+        [
+            ("response", "http://a.test/nen", "2026-11-01T00:00:00Z", wire, {}),
+            ("response", "http://a.test/cat", "2026-11-01T00:00:01Z", http_bytes(PAGE_A),
+             {"WARC-Truncated": "length"}),
+        ],
+    )  # fmt: skip
+    items, stats = read_all(path)
+    (c,) = items
+    assert c.body == PAGE_B
+    assert c.headers == (("Content-Type", "text/html"), ("Server", "thu"))
+    assert stats.skipped["response:truncated"] == 1

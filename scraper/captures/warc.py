@@ -40,6 +40,7 @@ from typing import BinaryIO, TextIO
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -173,12 +174,15 @@ class WarcReader:
         stats = self.stats
         rtype = record.rec_type
         if rtype == "response":
-            body, ctype, headers, status = _read_response(record)
+            body, ctype, headers, status, digests = _read_response(record)
             stats.records += 1
+            head = record.rec_headers
+            if head.get_header("WARC-Truncated"):
+                stats.skipped["response:truncated"] += 1  # the crawler cut the payload
+                return None
             if not _is_html(ctype, body):
                 stats.skipped["response:not-html"] += 1
                 return None
-            head = record.rec_headers
             url = _uri(head.get_header("WARC-Target-URI"))
             date = warc_date_to_iso(head.get_header("WARC-Date"))
             if not url or date is None:
@@ -188,7 +192,8 @@ class WarcReader:
             if rid:
                 self._by_id.setdefault(rid.strip(), offset)
             self._by_target.setdefault((url, date), offset)
-            self._by_digest.setdefault(payload_digest(body), offset)
+            for digest in digests:
+                self._by_digest.setdefault(digest, offset)
             stats.captures += 1
             return Capture(url, date, status, ctype, body, "warc", headers)
         if rtype == "revisit":
@@ -211,14 +216,14 @@ class WarcReader:
             when = warc_date_to_iso(head.get_header("WARC-Refers-To-Date"))
             original = self._by_target.get((target, when or ""))
         if original is None:
-            digest = (head.get_header("WARC-Payload-Digest") or "").strip()
-            original = self._by_digest.get(digest) if digest.lower().startswith("sha1:") else None
+            digest = (head.get_header("WARC-Payload-Digest") or "").strip().lower()
+            original = self._by_digest.get(digest) if digest else None
         if original is None or not url or date is None:
             self.stats.skipped["revisit:unresolved"] += 1
             return None
         again.seek(original)
         first = next(iter(ArchiveIterator(again, arc2warc=True)))
-        body, ctype, headers, status = _read_response(first)
+        body, ctype, headers, status, _ = _read_response(first)
         if record.http_headers is not None and record.http_headers.get_statuscode():
             # an identical-payload revisit carries its own status line and headers
             status = int(record.http_headers.get_statuscode())
@@ -229,9 +234,11 @@ class WarcReader:
         return Capture(url, date, status, ctype, body, "warc", headers)
 
 
-def _read_response(record) -> tuple[bytes, str | None, tuple[tuple[str, str], ...], int]:
-    """(decoded body, Content-Type, headers, status) of a response record; _Unreadable
-    when it is cut short or its payload digest does not match."""
+def _read_response(record) -> tuple[bytes, str | None, tuple[tuple[str, str], ...], int, set]:
+    """(decoded body, Content-Type, headers, status, payload digests) of a response record;
+    _Unreadable when it is cut short or its payload digest does not match. The digests
+    (lower case) are those a revisit of it may name: the declared one, and sha1 of the
+    payload as stored."""
     raw = record.raw_stream.read()
     missing = getattr(record.raw_stream, "limit", 0)
     if missing:
@@ -239,16 +246,27 @@ def _read_response(record) -> tuple[bytes, str | None, tuple[tuple[str, str], ..
     http_headers = record.http_headers
     if http_headers is None or not (http_headers.get_statuscode() or "").isdigit():
         raise _Unreadable("response record without an HTTP status line")
-    declared = (record.rec_headers.get_header("WARC-Payload-Digest") or "").strip()
-    chunked = (http_headers.get_header("Transfer-Encoding") or "").lower() == "chunked"
+    declared = (record.rec_headers.get_header("WARC-Payload-Digest") or "").strip().lower()
     record.raw_stream = io.BytesIO(raw)
     body = record.content_stream().read()
-    if declared.lower().startswith("sha1:"):
-        ok = {payload_digest(raw).lower()} | ({payload_digest(body).lower()} if chunked else set())
-        if declared.lower() not in ok:
+    digests = {payload_digest(raw).lower()}
+    if declared.startswith("sha1:") and declared not in digests:
+        # some writers digest the payload after removing the chunked transfer coding
+        chunked = (http_headers.get_header("Transfer-Encoding") or "").lower() == "chunked"
+        if not (chunked and declared == payload_digest(_dechunked(raw)).lower()):
             raise _Unreadable(f"payload digest mismatch (declared {declared})")
+    if declared:
+        digests.add(declared)
     ctype = http_headers.get_header("Content-Type")
-    return body, ctype, payload_headers(http_headers.headers), int(http_headers.get_statuscode())
+    status = int(http_headers.get_statuscode())
+    return body, ctype, payload_headers(http_headers.headers), status, digests
+
+
+def _dechunked(raw: bytes) -> bytes:
+    try:
+        return ChunkedDataReader(io.BytesIO(raw)).read()
+    except Exception:  # noqa: BLE001 - not valid chunked data: no dechunked form
+        return raw
 
 
 def _one_line(exc: Exception) -> str:
