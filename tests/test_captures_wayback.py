@@ -241,3 +241,19 @@ def test_fetch_capture_errors_never_become_captures():
         with pytest.raises(CaptureSourceError, match="replay failed") as info:
             fetched(wb, row)
     assert "\n" not in str(info.value)
+
+
+def test_capture_record_checks_its_time_and_origin():
+    from scraper.captures import iso_from_timestamp14
+
+    assert iso_from_timestamp14("20261102030405") == "2026-11-02T03:04:05Z"
+    assert iso_from_timestamp14("202611") == "2026-11-01T00:00:00Z"
+    with pytest.raises(ValueError):
+        iso_from_timestamp14("2026-11-02")
+    with pytest.raises(ValueError, match="fetched_at"):
+        Capture("http://a.test/", "2026-11-02 03:04:05", 200, None, b"", "wayback")
+    with pytest.raises(ValueError, match="origin"):
+        Capture("http://a.test/", "2026-11-02T03:04:05Z", 200, None, b"", "ftp")
+    assert Capture(
+        "http://a.test/", "2026-11-02T03:04:05Z", 200, None, b"", "crawl"
+    ).timestamp14 == ("20261102030405")
