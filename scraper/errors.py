@@ -18,8 +18,9 @@
     ├── ExportError           bad export arguments (scraper.export; also a ValueError)
     ├── SearchError           a search cannot run: bad FTS5 syntax, no index (scraper.search)
     ├── Locked                another run holds the archive database
-    └── ArchiveError          the archive file cannot be opened or used
-        └── SchemaError       written by a newer scraper (schema version too high)
+    ├── ArchiveError          the archive file cannot be opened or used
+    │   └── SchemaError       written by a newer scraper (schema version too high)
+    └── CaptureSourceError    a capture source (Wayback CDX / replay) answered unusably
 
 Low-level httpx / h11 / socket errors, and the ValueError or httpx.InvalidURL of a URL
 that cannot be requested (a port out of range, a broken IPv6 host), never leave
@@ -111,3 +112,9 @@ class ArchiveError(ScraperError):
 
 class SchemaError(ArchiveError):
     """The archive was written by a newer version of the scraper (user_version too high)."""
+
+
+class CaptureSourceError(ScraperError):
+    """A source of captures (a Wayback CDX server or its replay) answered with something
+    that is not what it should be (5xx after every retry, HTML or malformed JSON where JSON
+    was due, an unexpected status): never turned into a capture. One-line message."""
