@@ -112,7 +112,7 @@ SCHEMA: dict[str, Table] = {
         "table",
         "One row per article: its latest content and its crawl state.",
         {
-            "id": _c("primary key: " + _ID),
+            "id": _c("primary key, '<host>/<tc>' (e.g. 'stttt.thuathienhue.gov.vn/22380')"),
             "url": _c("the canonical URL it was last fetched from"),
             "site": _SITE,
             "category": _CATEGORY,
