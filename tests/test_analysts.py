@@ -185,6 +185,18 @@ def test_charts_of_the_archive(archive):
     assert origin.svg is None and "revisions.origin" in origin.note
 
 
+def test_field_health_shows_the_last_runs_only(archive, monkeypatch):
+    db, _ = archive
+    monkeypatch.setattr(ch, "HEALTH_GROUPS", 2)
+    conn = connect(db)
+    try:
+        svg = ch.field_health(conn).svg
+    finally:
+        conn.close()
+    shown = sorted(set(re.findall(r"<title>run (\d+) ", svg)))
+    assert shown == ["2", "3"]
+
+
 def test_charts_follow_optional_columns_and_fall_back_without_runs(archive, tmp_path):
     db, facts = archive
     copy = tmp_path / "copy.db"

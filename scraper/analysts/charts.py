@@ -30,6 +30,7 @@ WIDTH, HEIGHT = 760, 300
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 40, 56
 PALETTE = ("#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#d53f8c", "#319795", "#b7791f", "#718096")
 MAX_LABELS = 14
+HEALTH_GROUPS = 60  # runs (or months) in the field health chart
 HEALTH_FIELDS = ("title", "published", "body", "captions", "source")
 
 
@@ -277,12 +278,14 @@ def revisions_per_month(conn: sqlite3.Connection, site: str | None = None) -> Ch
     return chart
 
 
+# The store writes NULL, never '', for a missing value; IS NOT NULL spares SQLite reading
+# the (long) text itself.
 _FILLED = {
-    "title": "r.title IS NOT NULL AND r.title <> ''",
+    "title": "r.title IS NOT NULL",
     "published": "r.published IS NOT NULL",
-    "body": "r.body IS NOT NULL AND r.body <> ''",
-    "captions": "r.captions IS NOT NULL AND r.captions NOT IN ('', '[]')",
-    "source": "r.source IS NOT NULL AND r.source <> ''",
+    "body": "r.body IS NOT NULL",
+    "captions": "r.captions IS NOT NULL AND r.captions <> '[]'",
+    "source": "r.source IS NOT NULL",
 }
 
 
@@ -294,7 +297,8 @@ def field_health(
         "field_health",
         "Field health",
         "Share of the revisions stored that have each field (captions: at least one image "
-        "caption). A drop after a site change points at an extractor that no longer finds "
+        f"caption), for the last {HEALTH_GROUPS} at most; in brackets, the revisions "
+        "counted. A drop after a site change points at an extractor that no longer finds "
         "the field.",
     )
     where, params = _site_filter(site)
@@ -316,9 +320,9 @@ def field_health(
     rows = conn.execute(
         f"SELECT {label}, COUNT(*), {rates} FROM revisions AS r "
         f"JOIN articles AS a ON a.id = r.article_id WHERE r.fetched_at IS NOT NULL{where} "
-        f"GROUP BY {group} ORDER BY {group}",
+        f"GROUP BY {group} ORDER BY {group} DESC LIMIT {HEALTH_GROUPS}",
         params,
-    ).fetchall()
+    ).fetchall()[::-1]
     if not rows:
         chart.note = "No revision yet."
         return chart
