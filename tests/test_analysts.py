@@ -9,6 +9,8 @@ is missing (`apt-get install -y chromium`).
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import json
 import os
 import re
@@ -275,16 +277,14 @@ def get(url: str) -> tuple[int, str, str]:
         return answer.status, answer.headers.get("content-type", ""), answer.read().decode()
 
 
-@pytest.fixture(scope="module")
-def server(archive):
-    pytest.importorskip("datasette", reason="Datasette not installed: pip install 'scraper[serve]'")
-    db, facts = archive
+@contextlib.contextmanager
+def running(db: Path, log: Path):
+    """`serve(db)` in a subprocess on a free port until the block ends; yields its URL."""
     port = free_port()
     code = f"from scraper.analysts.serve import serve; serve({str(db)!r}, port={port})"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -294,10 +294,9 @@ def server(archive):
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read().decode() if proc.poll() is not None else ""
-                    pytest.fail(f"datasette did not start: {out}")
+                    pytest.fail(f"datasette did not start: {log.read_text(errors='replace')}")
                 time.sleep(0.2)
-        yield base, db, facts
+        yield base
     finally:
         proc.terminate()
         try:
@@ -307,9 +306,43 @@ def server(archive):
             proc.wait()
 
 
-def query_rows(base: str, name: str, **params) -> list[dict]:
+needs_datasette = pytest.mark.skipif(
+    importlib.util.find_spec("datasette") is None,
+    reason="Datasette not installed: pip install 'scraper[serve]'",
+)
+
+
+@pytest.fixture(scope="module")
+def server(archive, tmp_path_factory):
+    pytest.importorskip("datasette", reason="Datasette not installed: pip install 'scraper[serve]'")
+    db, facts = archive
+    with running(db, tmp_path_factory.mktemp("serve") / "serve.log") as base:
+        yield base, db, facts
+
+
+@needs_datasette
+def test_served_archive_shows_what_a_writer_commits_to_the_wal(archive, tmp_path):
+    db, facts = archive
+    copy = tmp_path / "archive.db"
+    src, dst = sqlite3.connect(db), sqlite3.connect(copy)
+    src.backup(dst)
+    src.close()
+    assert dst.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal"
+    dst.execute("PRAGMA wal_autocheckpoint = 0")  # what the writer commits stays in the WAL
+    with running(copy, tmp_path / "serve.log") as base:
+        before = query_rows(base, "gone_articles", db="archive")
+        assert [r["id"] for r in before] == [facts["gone"]]
+        with dst:
+            dst.execute("UPDATE articles SET status = 'gone' WHERE id = ?", [facts["titled"]])
+        assert (tmp_path / "archive.db-wal").stat().st_size > 0
+        after = query_rows(base, "gone_articles", db="archive")
+        assert {r["id"] for r in after} == {facts["gone"], facts["titled"]}
+    dst.close()
+
+
+def query_rows(base: str, name: str, db: str = "archive", **params) -> list[dict]:
     query = urllib.parse.urlencode({**params, "_shape": "array"})
-    status, _, body = get(f"{base}/archive/{name}.json?{query}")
+    status, _, body = get(f"{base}/{db}/{name}.json?{query}")
     assert status == 200
     return json.loads(body)
 
