@@ -29,12 +29,13 @@ import pytest
 from click.testing import CliRunner
 
 from scraper.analysts import charts as ch
-from scraper.analysts.commands import report as report_command
-from scraper.analysts.commands import serve as serve_command
 from scraper.analysts.metadata import CANNED_QUERIES, build_metadata, canned_queries
 from scraper.analysts.report import write_report
 from scraper.analysts.schema_doc import SCHEMA, actual, documented
 from scraper.analysts.serve import INSTALL_HINT, DatasetteMissing, make_datasette
+from scraper.cli import main
+from scraper.cli.analysts import report as report_command
+from scraper.cli.analysts import serve as serve_command
 from scraper.crawl import run_crawl
 from scraper.replica import ReplicaServer, build_site
 from scraper.search import fold
@@ -183,8 +184,9 @@ def test_charts_of_the_archive(archive):
     assert health.title == "Field health per run"
     assert re.search(r"run 1 \(40\) · title: 100<", health.svg)
     assert re.search(r"run 3 \(1\) · captions: 100<", health.svg)
-    origin = items["revisions_by_origin"]
-    assert origin.svg is None and "revisions.origin" in origin.note
+    origin = items["revisions_by_origin"]  # every revision here came from a crawl
+    assert origin.note is None and re.search(r">crawl</text>", origin.svg)
+    assert not re.search(r">(wayback|warc)</text>", origin.svg)
 
 
 def test_field_health_shows_the_last_runs_only(archive, monkeypatch):
@@ -206,8 +208,7 @@ def test_charts_follow_optional_columns_and_fall_back_without_runs(archive, tmp_
     dst = sqlite3.connect(copy)
     src.backup(dst)
     src.close()
-    dst.execute("ALTER TABLE revisions ADD COLUMN origin TEXT")  # issue 13's provenance
-    dst.execute("UPDATE revisions SET origin = 'crawl', run_id = NULL")
+    dst.execute("UPDATE revisions SET run_id = NULL")
     dst.commit()
     items = {c.key: c for c in ch.charts(dst)}
     assert "· crawl: 43<" in items["revisions_by_origin"].svg
@@ -230,7 +231,7 @@ def test_report_is_one_self_contained_file(archive, tmp_path):
     assert "<script" not in html.lower()
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html, re.I)
     assert "@import" not in html and "url(" not in html
-    assert html.count("<svg") == 3  # the origin chart is a note on this archive
+    assert html.count("<svg") == 4  # four charts, the origin chart included
     assert facts["gone"] in html and NEW_TITLE in html
     one = write_report(db, tmp_path / "other.html", site="stp.thuathienhue.gov.vn")
     text = one.read_text(encoding="utf-8")
@@ -243,7 +244,7 @@ def test_report_command_writes_the_file(archive, tmp_path):
     result = CliRunner().invoke(report_command, ["--db", str(db), "--output", str(out)])
     assert result.exit_code == 0, result.output
     assert out.exists() and "<svg" in out.read_text(encoding="utf-8")
-    missing = CliRunner().invoke(report_command, ["--db", str(tmp_path / "none.db")])
+    missing = CliRunner().invoke(main, ["report", "--db", str(tmp_path / "none.db")])
     assert missing.exit_code == 1 and "no archive at" in missing.output
 
 
@@ -262,7 +263,7 @@ def test_serve_without_datasette_says_how_to_install_it(archive, monkeypatch):
     with pytest.raises(DatasetteMissing) as info:
         make_datasette(db)
     assert str(info.value) == "scrape serve needs Datasette: pip install 'scraper[serve]'"
-    result = CliRunner().invoke(serve_command, ["--db", str(db)])
+    result = CliRunner().invoke(main, ["serve", "--db", str(db)])
     assert result.exit_code == 1 and INSTALL_HINT in result.output
 
 
@@ -402,10 +403,10 @@ def test_charts_page_answers_with_svg(server):
     base, _, facts = server
     status, ctype, page = get(base + "/-/charts")
     assert status == 200 and ctype.startswith("text/html")
-    assert page.count("<svg") == 3 and "<script" not in page
+    assert page.count("<svg") == 4 and "<script" not in page
     assert len(re.findall(r"<rect [^>]*><title>", page)) > 10
     _, _, one = get(base + "/-/charts?" + urllib.parse.urlencode({"site": facts["site"]}))
-    assert one.count("<svg") == 3
+    assert one.count("<svg") == 4
     _, _, none = get(base + "/-/charts?site=nowhere.example")
     assert none.count("<svg") == 0 and "No dated article yet." in none
     _, _, home = get(base + "/")
@@ -499,7 +500,7 @@ def test_report_renders_in_chromium_with_charts_and_no_errors(archive, tmp_path)
     dom = chromium(tmp_path, "--dump-dom", page.as_uri())
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert console_messages(dom.stderr) == []
-    assert dom.stdout.count("<svg") == 3
+    assert dom.stdout.count("<svg") == 4
     bars = re.findall(r"<rect [^>]*><title>[^<]*: [1-9]", dom.stdout)
     points = re.findall(r"<circle [^>]*><title>", dom.stdout)
     lines = re.findall(r'<path d="M[^"]+L', dom.stdout)

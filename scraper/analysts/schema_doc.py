@@ -44,6 +44,13 @@ class Table:
     hidden: bool = False  # internal: left out of Datasette's table list
 
 
+_PROFILE = "the site profile that extracted it: 'tt', 'dnn', 'hue' or 'generic'"
+_DATE_SOURCE = (
+    "where `published` came from: 'label' (a date label on the page), 'meta', 'jsonld', "
+    "'time' (<time datetime>), 'guid' (the DNN COMB GUID), 'url'; NULL without a date"
+)
+
+
 def _c(description: str, unit: str | None = None) -> Column:
     return Column(description, unit)
 
@@ -135,6 +142,8 @@ SCHEMA: dict[str, Table] = {
             "misses": _c("runs in a row that found it missing (404/410)", COUNT),
             "next_check_at": _c("when a crawl should fetch it again", TIME),
             "last_miss_run": _c("the run (runs.id) that last counted a miss"),
+            "profile": _c(_PROFILE + " (of the latest revision)"),
+            "published_source": _c(_DATE_SOURCE),
         },
     ),
     "revisions": Table(
@@ -163,6 +172,22 @@ SCHEMA: dict[str, Table] = {
             "page_sha": _c("the raw page this version was read from (pages.sha256), or NULL"),
             "run_id": _c("the run (runs.id) that stored it, or NULL"),
             "attachments": _c("attachment URLs in the body (PDF, DOC, ...)", JSON_ARRAY),
+            "profile": _c(_PROFILE),
+            "published_source": _c(_DATE_SOURCE),
+            "stored_at": _c("when this row was written (fetched_at is the capture time)", TIME),
+            "origin": _c("where the capture came from: 'crawl', 'wayback' or 'warc'"),
+            "extractor_version": _c("the scraper version whose extractor derived this row"),
+        },
+    ),
+    "aliases": Table(
+        "table",
+        "Other ids an article is known by: the id its new URL would have after a redirect "
+        "(the site moved), so it keeps one id and one history.",
+        {
+            "alias_id": _c("primary key: the other id"),
+            "article_id": _c("the article it names (articles.id)"),
+            "url": _c("the URL that id came from"),
+            "first_seen": _c("when the alias was recorded", TIME),
         },
     ),
     "images": Table(

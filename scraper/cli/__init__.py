@@ -60,7 +60,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from scraper.cli import crawl, pages, query
+    from scraper.cli import analysts, crawl, pages, query
 
     for command in (
         pages.sites,
@@ -72,6 +72,8 @@ def _register() -> None:
         query.export,
         query.status,
         query.reindex,
+        analysts.serve,
+        analysts.report,
     ):
         main.add_command(command)
 

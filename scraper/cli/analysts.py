@@ -1,41 +1,25 @@
-"""The analysts' commands, `scrape serve` and `scrape report`, as standalone click commands.
-
-This module owns the two `click.Command` objects `serve` and `report`; scraper.cli adds
-them to the `scrape` group (`main.add_command(serve)`, `main.add_command(report)`). Like
-the other commands they print `scrape: <message>` and exit 1 on a ScraperError (Datasette
-missing, no archive), and take the archive from --db or $SCRAPE_DB.
-"""
+"""The analysts' commands of `scrape`: serve (Datasette on the archive, read-only) and report
+(one self-contained HTML file). The work is in scraper.analysts; errors reach the group's
+one handler."""
 
 from __future__ import annotations
 
 import os
-import sys
 
 import click
 
-from scraper.errors import ScraperError
-
-DEFAULT_DB = "archive.db"
-
-
-def _db_option(fn):
-    return click.option(
-        "--db",
-        "db_path",
-        default=lambda: os.environ.get("SCRAPE_DB", DEFAULT_DB),
-        show_default="archive.db or $SCRAPE_DB",
-        type=click.Path(dir_okay=False),
-        help="The SQLite archive.",
-    )(fn)
+from scraper.cli.options import db_option
+from scraper.errors import InputError
 
 
-def _fail(message: str) -> None:
-    click.echo(f"scrape: {message}", err=True)
-    sys.exit(1)
+def _existing(db_path: str) -> str:
+    if not os.path.isfile(db_path):
+        raise InputError(f"no archive at {db_path}")
+    return db_path
 
 
 @click.command()
-@_db_option
+@db_option()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 def serve(db_path: str, host: str, port: int) -> None:
@@ -47,17 +31,13 @@ def serve(db_path: str, host: str, port: int) -> None:
     """
     from scraper.analysts.serve import serve as run_server
 
-    if not os.path.isfile(db_path):
-        _fail(f"no archive at {db_path}")
+    _existing(db_path)
     click.echo(f"Serving {db_path} read-only at http://{host}:{port}/ (charts: /-/charts)")
-    try:
-        run_server(db_path, host=host, port=port)
-    except ScraperError as exc:
-        _fail(str(exc))
+    run_server(db_path, host=host, port=port)
 
 
 @click.command()
-@_db_option
+@db_option()
 @click.option(
     "--output",
     "-o",
@@ -76,10 +56,5 @@ def report(db_path: str, output: str, site: str | None) -> None:
     """
     from scraper.analysts.report import write_report
 
-    if not os.path.isfile(db_path):
-        _fail(f"no archive at {db_path}")
-    try:
-        path = write_report(db_path, output, site=site)
-    except ScraperError as exc:
-        _fail(str(exc))
+    path = write_report(_existing(db_path), output, site=site)
     click.echo(f"Wrote {path}")
