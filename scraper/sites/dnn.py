@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 
 from scraper.models import Article, Listing, Page, PageRequest
 from scraper.sites import id_host
-from scraper.sites import links as link_rules
+from scraper.sites import linkpages as link_rules
 from scraper.sites.profile import next_from_pager
 from scraper.urls import canonical, host_of
 
