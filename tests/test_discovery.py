@@ -187,6 +187,21 @@ def test_news_sitemap_gives_titles_and_publication_date_as_lastmod():
     assert page.news[loc].published == "2024-05-18T02:30:00Z"
 
 
+def test_image_locs_and_empty_atom_links_do_not_hide_the_real_ones():
+    body = (
+        f'<urlset {NS} xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">'
+        f"<url><image:image><image:loc>{SITE}/UploadFiles/anh.jpg</image:loc></image:image>"
+        f"<loc>{SITE}/tin-tuc/co-anh.html</loc></url></urlset>"
+    ).encode()
+    assert parse_sitemap(SITE + "/s.xml", body).urls == [(f"{SITE}/tin-tuc/co-anh.html", None)]
+    rss = (
+        '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>'
+        f'<item><atom:link href="{SITE}/rss" rel="self"/><title>Có atom:link</title>'
+        f"<link>{SITE}/tin-tuc/that.html</link></item></channel></rss>"
+    ).encode()
+    assert parse_feed(SITE + "/rss", rss)[0].link == f"{SITE}/tin-tuc/that.html"
+
+
 def test_broken_xml_with_raw_ampersand_is_salvaged():
     body = (
         f'<?xml version="1.0"?><urlset {NS}>'

@@ -45,6 +45,7 @@ from scraper.sites.links import (  # noqa: F401
 from scraper.sites.patterns import ARTICLE, LISTING, OTHER, UrlPatternLearner, UrlScore  # noqa: F401
 from scraper.sites.xmlread import (
     MAX_XML_BYTES,
+    absolute_url,
     find_text,
     local,
     read_records,
@@ -59,6 +60,7 @@ COMMON_SITEMAP_PATHS: tuple[str, ...] = ("/sitemap.xml", "/sitemap_index.xml")
 MAX_SITEMAP_ENTRIES = 50_000
 _SITEMAP_RECORDS = frozenset({"url", "sitemap"})
 _FEED_RECORDS = frozenset({"item", "entry"})
+_NEWS_TAGS = frozenset({"news", "publication_date", "title"})  # salvaged records are flat
 _SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 
 
@@ -161,18 +163,14 @@ def parse_sitemap(
 
 
 def _entry(url: str, elem: ET.Element, news: dict[str, NewsInfo]) -> tuple[str, Entry] | None:
-    loc = resolve(url, find_text(elem, "loc"))
+    loc = absolute_url(url, find_text(elem, "loc"))
     if not loc:
         return None
     lastmod = timestamp(find_text(elem, "lastmod"))
     tag = local(elem.tag).lower()
-    if tag == "url":
+    if tag == "url" and any(local(sub.tag) in _NEWS_TAGS for sub in elem):
         published = timestamp(find_text(elem, "publication_date"))
-        title = None
-        for sub in elem.iter():
-            if local(sub.tag) == "title" and sub is not elem:
-                title = clean_or_none("".join(sub.itertext()))
-                break
+        title = clean_or_none(find_text(elem, "title"))
         if published or title:
             news[loc] = NewsInfo(title, published)
             lastmod = lastmod or published
@@ -190,7 +188,7 @@ def _text_sitemap(url: str, data: bytes, max_entries: int, cut: str | None) -> S
         if len(urls) >= max_entries:
             reason = f"more than {max_entries} records: the rest ignored"
             break
-        loc = resolve(url, line)
+        loc = absolute_url(url, line)
         if loc:
             urls.append(Entry(loc, None))
     return SitemapPage(urls=_unique(urls), kind="text", reason=reason)

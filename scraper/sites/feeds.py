@@ -27,7 +27,15 @@ from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.sites.xmlread import find_text, local, read_records, timestamp, unpack, xml_text
+from scraper.sites.xmlread import (
+    absolute_url,
+    find_text,
+    local,
+    read_records,
+    timestamp,
+    unpack,
+    xml_text,
+)
 from scraper.text import clean_or_none
 from scraper.urls import resolve
 
@@ -114,7 +122,7 @@ def feed_item(feed_url: str, elem: ET.Element) -> FeedItem | None:
     """One RSS `<item>` or Atom `<entry>` element as a FeedItem (None without a link);
     the sitemap reader uses it too, since a sitemap may be a feed."""
     href = _atom_link(elem) if local(elem.tag) == "entry" else _rss_link(elem)
-    link = resolve(feed_url, href)
+    link = absolute_url(feed_url, href)
     if not link:
         return None
     if local(elem.tag) == "entry":

@@ -21,12 +21,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.text import clean
-from scraper.urls import canonical, host_of, resolve
+from scraper.urls import MEMO, canonical, host_of, resolve
 
 PAGE_PARAMS = frozenset(
     {"page", "p", "trang", "pg", "paged", "pageindex", "pagenumber", "currentpage"}
@@ -57,6 +58,7 @@ class PageLinks:
     pager: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=MEMO)
 def page_number(url: str) -> tuple[str, int] | None:
     """(listing key, N) when the URL names page N of a listing in one of the forms above,
     else None. The key is the same for every page of one listing, first page included:

@@ -27,9 +27,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from scraper.sites.links import PAGE_PARAMS, PageLinks, page_number
+from scraper.urls import MEMO
 
 ARTICLE, LISTING, OTHER = "article", "listing", "other"
 KINDS = (ARTICLE, LISTING, OTHER)
@@ -58,6 +60,7 @@ class UrlScore:
     learned: bool
 
 
+@lru_cache(maxsize=MEMO)
 def segment_shape(segment: str) -> str:
     """Shape of one path segment or query value (see module docstring)."""
     text = unquote(segment).strip().lower()
@@ -86,13 +89,15 @@ def _is_slug(text: str, *, relaxed: bool = False) -> bool:
     return len(words) >= (2 if relaxed else SLUG_WORDS) or len(text) >= SLUG_CHARS
 
 
+@lru_cache(maxsize=MEMO)
 def url_templates(url: str) -> tuple[tuple[str, str, str], bool]:
     """((exact, middle, loose) templates of url, whether it carries a page token)."""
     parts = urlsplit(url)
-    paged = page_number(url) is not None
+    page = page_number(url)
+    paged = page is not None
     path = parts.path
-    if paged:  # the page token is not part of the shape
-        path = urlsplit(page_number(url)[0]).path
+    if page is not None:  # the page token is not part of the shape
+        path = urlsplit(page[0]).path
     segments = [s for s in path.split("/") if s]
     shapes = [segment_shape(s) for s in segments]
     query = []

@@ -20,6 +20,7 @@ Owns three things, shared by scraper.sites.discovery (sitemaps) and scraper.site
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import re
 import xml.etree.ElementTree as ET
@@ -27,9 +28,11 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from scraper.dates import EARLIEST, VIETNAM
+from scraper.urls import resolve
 
 GZIP_MAGIC = b"\x1f\x8b"
 # The sitemap protocol's own cap is 50 MB uncompressed; feeds are far smaller.
@@ -73,6 +76,7 @@ def unpack(body: bytes | str, max_bytes: int = MAX_XML_BYTES) -> tuple[bytes, st
     return bytes(out), None
 
 
+@lru_cache(maxsize=512)
 def local(tag: str) -> str:
     """Local name of an element tag: '{ns}loc' and 'news:title' give 'loc', 'title'."""
     if tag[:1] == "{":
@@ -224,13 +228,32 @@ def _attrs(raw: str | None) -> dict[str, str]:
 
 
 def find_text(elem: ET.Element, name: str) -> str | None:
-    """Stripped text of the first descendant whose local name is name (None if absent
-    or empty). Works on parsed trees and on salvaged flat records alike."""
+    """Stripped text of the first non-empty element named name (local name): a direct
+    child first (`<loc>` before an `<image:loc>` nested deeper), then any descendant; an
+    empty one (`<atom:link href=".."/>` beside `<link>`) is passed over. None if none.
+    Works on parsed trees and on salvaged flat records alike."""
+    for sub in elem:
+        if local(sub.tag) == name and sub.text and not len(sub):
+            text = sub.text.strip()
+            if text:
+                return text
     for sub in elem.iter():
         if sub is not elem and local(sub.tag) == name:
             text = "".join(sub.itertext()).strip()
-            return text or None
+            if text:
+                return text
     return None
+
+
+_PLAIN_URL = re.compile(r"https?://[^\s\x00-\x1f\\]+$", re.IGNORECASE)
+
+
+def absolute_url(base: str, href: str | None) -> str | None:
+    """href made absolute against base (scraper.urls.resolve); an absolute http(s) URL
+    with nothing to clean is taken as it is (a 50,000-URL sitemap skips 50,000 urljoins)."""
+    if href and _PLAIN_URL.match(href):
+        return href
+    return resolve(base, href)
 
 
 # --------------------------------------------------------------------------- timestamps
@@ -249,26 +272,43 @@ def timestamp(text: str | None, *, now: datetime | None = None) -> str | None:
     (see module docstring), or None."""
     if not text:
         return None
-    text = " ".join(text.split())
-    if not text:
-        return None
-    value = _iso(text) or _rfc822(text) or _dmy(text)
+    value, written = _parse_time(text)
     if value is None:
         return None
-    now = now or datetime.now(UTC)
+    latest = (now or datetime.now(UTC)) + timedelta(days=1)
     if isinstance(value, datetime):
-        if value.date() < EARLIEST or value > now + timedelta(days=1):
-            return None
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if value < EARLIEST or value > (now + timedelta(days=1)).date():
+        return None if value.date() < EARLIEST or value > latest else written
+    return None if value < EARLIEST or value > latest.date() else written
+
+
+@lru_cache(maxsize=4096)
+def _parse_time(text: str) -> tuple[date | datetime | None, str | None]:
+    """(value, timestamp string) of text; memoised: a sitemap repeats its dates."""
+    value = _read_time(" ".join(text.split()))
+    if value is None:
+        return None, None
+    if isinstance(value, datetime):
+        return value, value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value, value.isoformat()
+
+
+def _read_time(text: str) -> date | datetime | None:
+    if not text:
         return None
-    return value.isoformat()
+    if len(text) == 10 and text[4] == "-":
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(text)
+    if len(text) >= 19 and text[4] == "-" and text[10] in "Tt ":
+        with contextlib.suppress(ValueError):
+            value = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+            return value if value.tzinfo else value.replace(tzinfo=VIETNAM)
+    return _iso(text) or _rfc822(text) or _dmy(text)
 
 
 def timestamp_key(value: str) -> datetime | None:
     """A comparable instant for a timestamp() string (or any form timestamp() reads):
     a date alone is the start of that day in Vietnam."""
-    parsed = _iso(value) or _rfc822(value) or _dmy(value)
+    parsed = _parse_time(value)[0]
     if parsed is None:
         return None
     if isinstance(parsed, datetime):
@@ -276,6 +316,7 @@ def timestamp_key(value: str) -> datetime | None:
     return datetime(parsed.year, parsed.month, parsed.day, tzinfo=VIETNAM)
 
 
+@lru_cache(maxsize=64)
 def _zone(raw: str | None):
     if not raw:
         return VIETNAM
