@@ -72,6 +72,7 @@ def test_sitemaps_from_robots_reads_every_sitemap_line_in_any_case():
     assert sitemaps_from_robots(robots, SITE + "/robots.txt")[-1] == (
         f"{SITE}/sitemap-tuong-doi.xml"
     )
+    assert sitemaps_from_robots(f"\ufeffSitemap: {SITE}/s.xml\r\n") == [f"{SITE}/s.xml"]
     assert sitemaps_from_robots("") == []
     assert sitemaps_from_robots(None) == []
 

@@ -69,7 +69,7 @@ MAX_SITEMAP_ENTRIES = 50_000
 _SITEMAP_RECORDS = frozenset({"url", "sitemap"})
 _FEED_RECORDS = frozenset({"item", "entry"})
 _NEWS_TAGS = frozenset({"news", "publication_date", "title"})  # salvaged records are flat
-_SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
+_SITEMAP_LINE = re.compile(r"^\ufeff?\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 
 
 class Entry(NamedTuple):
