@@ -14,7 +14,7 @@ from datetime import date
 from urllib.parse import unquote, urlsplit
 
 from scraper.models import Article, Listing, Page, PageRequest
-from scraper.sites import id_host
+from scraper.sites import id_host, links
 from scraper.sites import linkpages as link_rules
 from scraper.sites.profile import next_from_pager
 from scraper.urls import canonical, host_of
@@ -22,13 +22,12 @@ from scraper.urls import canonical, host_of
 SLUG = re.compile(r"[^\W_]+(?:[-_][^\W_]+){3,}", re.UNICODE)  # four words or more
 LONG_NUMBER = re.compile(r"(?:^|[^\d])\d{4,}(?:[^\d]|$)")
 DATED_PATH = re.compile(r"/(?:19|20)\d\d/(?:0?[1-9]|1[0-2])/")
-PAGED = re.compile(r"(?:/page/\d+|/trang-\d+(?:\.html?)?)/?$|[?&](?:page|p|trang)=\d+", re.I)
 
 
 def looks_like_article(url: str) -> bool:
     parts = urlsplit(url)
     path = unquote(parts.path).rstrip("/")
-    if PAGED.search(path + ("?" + parts.query if parts.query else "")):
+    if links.page_number(url) is not None:  # a page of a listing
         return False
     if not link_rules.looks_like_listing(url):  # files and action pages are neither
         return False

@@ -2,9 +2,9 @@
 shares (DNN, the hue.gov.vn-era CMS, any unknown site).
 
 A profile supplies identity (`article_id`) and what a listing URL looks like
-(`is_listing_url`); this module finds, on any page, the same-site article links, the other
-listing pages worth visiting, and the pager (rel="next", page-number parameters and paths,
-"Trang sau" / "Tiếp" / "»" links), each as a plain GET request.
+(`is_listing_url`); this module finds, on any page, the same-site article links and the
+other listing pages worth visiting, and takes the pager (rel="next", page numbers in the
+query or path, "Trang sau" / "Tiếp" / "»") from scraper.sites.links, each page a GET.
 """
 
 from __future__ import annotations
@@ -18,18 +18,13 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.errors import NotAnArticle
 from scraper.models import Listing, Page, PageLink, PageRequest
-from scraper.sites import id_host
+from scraper.sites import id_host, links
 from scraper.urls import canonical, host_of, resolve
 
 if TYPE_CHECKING:
     from scraper.sites.profile import Profile
 
-# Same-site links that are never listings: files, feeds, and pages that only act on others.
-NOT_A_PAGE = re.compile(
-    r"\.(?:pdf|docx?|xlsx?|pptx?|rtf|od[tsp]|zip|rar|7z|txt|csv|jpe?g|png|gif|bmp|webp|svg"
-    r"|tiff?|mp[34]|avi|wmv|flv|mov|css|js|ico|xml|rss|json)$",
-    re.IGNORECASE,
-)
+# Same-site links that are never listings: pages that only act on others.
 ACTION_WORDS = re.compile(
     r"(?:^|[/_\-=?&.])(?:login|logout|dang-?nhap|dang-?ky|register|search|tim-?kiem|print|"
     r"in-?bai|share|sendmail|gui-?email|rss|feed|lien-?he|contact|sitemap|admin|ctl|"
@@ -47,40 +42,13 @@ def looks_like_listing(url: str) -> bool:
     """A same-site page that may list articles: not a file, not an action page, not a
     query-laden URL (search results, calendars, session links)."""
     parts = urlsplit(url)
-    if NOT_A_PAGE.search(parts.path) or ACTION_WORDS.search(parts.path + "?" + parts.query):
+    path = parts.path.lower()
+    dot = path.rfind(".")
+    if dot > path.rfind("/") and path[dot:] in links.FILE_SUFFIXES:
+        return False
+    if ACTION_WORDS.search(parts.path + "?" + parts.query):
         return False
     return parts.query.count("&") + 1 <= MAX_QUERY_PARAMS if parts.query else True
-
-
-# Pagination as Vietnamese CMSs write it (SITE.md 8): ?page=N, ?p=N, ?trang=N, /page/N,
-# /trang-N(.html), and "next" links by rel or by text.
-PAGE_NUMBER = re.compile(
-    r"(?:[?&](?:page|p|trang|pageindex|pagenumber)=(\d+))|(?:/(?:page|trang)[/-](\d+)(?:\.html?)?/?$)",
-    re.IGNORECASE,
-)
-NEXT_TEXTS = frozenset({"trang sau", "tiếp", "tiếp theo", "sau", "»", "›", ">", ">>", "next"})
-
-
-def pagination_links(root: LexborNode, page_url: str) -> list[PageLink]:
-    """The page's pager: links whose URL names a page number, and "next" links (rel="next",
-    or a text such as "Trang sau", "Tiếp", "»"), same-site only, in page order."""
-    links: dict[str, PageLink] = {}
-    for anchor, url in _anchors(root, page_url):
-        text = " ".join(anchor.text().split()).lower()
-        rel = (anchor.attributes.get("rel") or "").lower().split()
-        match = PAGE_NUMBER.search(url)
-        number = int(match.group(1) or match.group(2)) if match else None
-        if text.isdigit() and number is None and "next" not in rel:
-            continue  # a bare number that is not a page link (a count, a date)
-        is_next = "next" in rel or text in NEXT_TEXTS
-        if number is None and not is_next:
-            continue
-        link = links.get(url)
-        if link is None:
-            links[url] = PageLink(PageRequest(url), page=number, is_next=is_next, text=text or None)
-        elif is_next:
-            link.is_next = True
-    return list(links.values())
 
 
 def _anchors(root: LexborNode, page_url: str):
@@ -88,6 +56,24 @@ def _anchors(root: LexborNode, page_url: str):
         url = resolve(page_url, anchor.attributes.get("href"))
         if url is not None and same_site(url, page_url):
             yield anchor, canonical(url)
+
+
+def _pager(tree: LexborHTMLParser, url: str) -> list[PageLink]:
+    """The listing's later pages (scraper.sites.links): each a GET, with its page number
+    when the URL names one, and the "next" links marked."""
+    found = links.classify_links(url, tree)
+    following = set(found.next_pages)
+    pager: list[PageLink] = []
+    for page_url in dict.fromkeys(found.pager + found.next_pages):
+        number = links.page_number(page_url)
+        pager.append(
+            PageLink(
+                PageRequest(page_url),
+                page=number[1] if number else None,
+                is_next=page_url in following,
+            )
+        )
+    return pager
 
 
 def listing_from_tree(tree: LexborHTMLParser, url: str, profile: Profile) -> Listing:
@@ -104,7 +90,7 @@ def listing_from_tree(tree: LexborHTMLParser, url: str, profile: Profile) -> Lis
             articles.setdefault(key, link)
         elif link != page_url and profile.is_listing_url(link):
             pages.setdefault(link, None)
-    pager = pagination_links(root, url)
+    pager = _pager(tree, url)
     pager_urls = {link.request.url for link in pager}
     return Listing(
         url=page_url,
