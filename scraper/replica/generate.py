@@ -361,6 +361,7 @@ class Gen:
         a = Article(tc=tc, cat=cat, title="", date_raw=fmt_date(d), blocks=[], file_day=d)
         a.kind = kind
         a.title = self.title(c, kind)
+        a.alias = self.site.new_alias(a.title)
         for lead_form, flag in (
             ("td", "lead_caption"),
             ("empty", "lead_empty_caption"),

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from urllib.parse import quote
 
-from scraper.replica.norm import norm
+from scraper.replica.norm import norm, slugify
 from scraper.replica.vocab import CASES
 
 ICT = timezone(timedelta(hours=7))
@@ -108,6 +108,7 @@ class Article:
     variant: int = 0  # bumped by reencode(): a different rendering of the same content
     rev: int = 0  # bumped by edit(): a content change
     date_case: str | None = None  # missing | impossible | future | pre1990
+    alias: str = ""  # ASCII slug of the first title, unique in the site; kept across edits
 
     @property
     def created(self) -> datetime:
@@ -190,6 +191,21 @@ class ReplicaSite:
         self._index: dict = {}
         self._next_tc = 1
         self._added = 0
+        self._aliases: set[str] = set()
+
+    def new_alias(self, title: str) -> str:
+        """A slug of title not used by any article before (suffix -2, -3... if needed)."""
+        base = slugify(title)
+        alias, k = base, 1
+        while alias in self._aliases:
+            k += 1
+            alias = f"{base}-{k}"
+        self._aliases.add(alias)
+        return alias
+
+    def by_alias(self, alias: str) -> int | None:
+        """The live article whose alias this is (case-insensitive), or None."""
+        return self._ix()["aliases"].get(alias.lower())
 
     # ---- indexes
     def _ix(self) -> dict:
@@ -216,6 +232,7 @@ class ReplicaSite:
                     "by_day": by_day,
                     "listing": listing,
                     "files": self._files(),
+                    "aliases": {self.articles[tc].alias: tc for tc in tcs},
                 }
                 self._index_rev = self.rev
         return self._index

@@ -1,14 +1,15 @@
 """The replica's own text and URL normalisation, independent of the code it checks.
 
 Owns `norm` (one paragraph: invisible characters dropped, whitespace collapsed, NFC),
-`url_path` (a decoded path written the one way the archive spells it), `origin` and
-`id_host` (the host an article id is built on). The ground truth (`scraper.replica.truth`)
-and the model use these, never `scraper.text` or `scraper.urls`, so a bug there cannot
-hide itself by agreeing with its own oracle.
+`slugify` (ASCII slug of a title), `url_path` (a decoded path written the one way the
+archive spells it), `origin` and `id_host` (the host an article id is built on). The
+ground truth (`scraper.replica.truth`) and the model use these, never `scraper.text` or
+`scraper.urls`, so a bug there cannot hide itself by agreeing with its own oracle.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from urllib.parse import quote, urlsplit
 
@@ -26,6 +27,16 @@ def norm(text: str | None) -> str:
         return ""
     text = " ".join(text.translate(_INVISIBLE).split())
     return unicodedata.normalize("NFC", text)
+
+
+def slugify(text: str, limit: int = 80) -> str:
+    """ASCII slug of a Vietnamese title: 'Hội nghị Đà Nẵng' -> 'hoi-nghi-da-nang'."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(slug) > limit:
+        slug = slug[:limit].rsplit("-", 1)[0]
+    return slug or "tin"
 
 
 def url_path(path: str) -> str:

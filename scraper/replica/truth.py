@@ -56,7 +56,11 @@ def expected(site: ReplicaSite, tc: int, base_url: str, layout: str = "tt") -> d
         "captions": [i["caption"] for i in images if i["caption"]],
         "images": images,
         "attachments": [lay.file_url(b.href, base_url) for b in a.blocks if b.kind == "attach"],
-        "body_links": [lay.link_url(site, b, base_url) for b in a.blocks if b.kind == "link"],
+        "body_links": [
+            url
+            for b in a.blocks
+            if b.kind == "link" and (url := lay.link_url(site, b, base_url)) is not None
+        ],
     }
     if layout == "dnn":
         from scraper.replica.layouts.dnn import news_guid
