@@ -325,6 +325,27 @@ def test_moved_mode_answers_old_urls_with_301(site, client):
         assert client.get(srv.url(f"?gd=1&tc={s.tcs()[0]}")).status_code == 200
 
 
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_fault_mode_works_for_every_layout(layout):
+    s = build_site(6, 30, today=TODAY)
+    with ReplicaServer(s, layout=layout, faults=2, fault_rate=0.5) as srv:
+        with httpx.Client(timeout=10) as c:
+            for tc in s.tcs():
+                url = expected(s, tc, srv.base_url, layout)["url"]
+                for _attempt in range(3):  # never more than two failures in a row
+                    try:
+                        if c.get(url).status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        pass
+                else:
+                    raise AssertionError(url)
+        kinds = {r["fault"] for r in srv.requests if r["fault"]}
+        assert {"5xx", "429", "reset"} <= kinds
+    with pytest.raises(ValueError):  # only hue has a moved mode
+        ReplicaServer(s, layout=layout if layout == "dnn" else "tt", moved=True)
+
+
 # --------------------------------------------------------------------------- epochs
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_epochs_change_pages_and_truth(layout, client):

@@ -116,6 +116,8 @@ class ReplicaServer:
         self.requests: list[dict] = []
         self.violations: list[dict] = []
         self.base_url = ""
+        if moved and layout != "hue":
+            raise ValueError("moved=True needs layout='hue' (old TT URLs answer 301 there)")
         self.layout = layout
         self.moved = moved
         self.renderer: Layout | None = None

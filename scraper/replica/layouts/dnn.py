@@ -167,6 +167,7 @@ class DNNLayout:
         self._cores: dict[tuple, str] = {}
         self._cached: dict[tuple, str] = {}
         self._rev = -1
+        self._guid_index: tuple[int, dict[str, int]] = (-1, {})
 
     # ---- hooks of the ground truth ------------------------------------------------
     @staticmethod
@@ -435,10 +436,12 @@ class DNNLayout:
 
     # ---- router ------------------------------------------------------------------------
     def _guids(self) -> dict[str, int]:
-        key = ("guids", self.site.rev)
-        if key not in self._cached:
-            self._cached[key] = {news_guid(self.site.articles[t]): t for t in self.site.tcs()}  # type: ignore[assignment]
-        return self._cached[key]  # type: ignore[return-value]
+        """newsid (upper case) -> live article id, rebuilt when the site changes."""
+        rev, index = self._guid_index
+        if rev != self.site.rev:
+            index = {news_guid(self.site.articles[t]): t for t in self.site.tcs()}
+            self._guid_index = (self.site.rev, index)
+        return index
 
     def _cats(self) -> dict[str, int]:
         return {cat_guid(self.site, cn): cn for cn in self.site.categories}

@@ -100,7 +100,7 @@ class HueLayout:
         self.moved = moved
         self.rng = random.Random()
         self._views = itertools.count(1_204_377 + 1000 * (site.seed % 83))
-        self._cores: dict[tuple, str] = {}
+        self._cores: dict[tuple, tuple[str, str]] = {}
         self._cached: dict[tuple, str] = {}
         self._rev = -1
 
@@ -220,7 +220,7 @@ class HueLayout:
         """(head tags, the <article>) of an article, cached per revision and variant."""
         key = (a.tc, a.rev, a.variant)
         if key in self._cores:
-            return self._cores[key]  # type: ignore[return-value]
+            return self._cores[key]
         site = self.site
         rng = random.Random(f"{site.seed}:hue:{a.tc}:{a.variant}")
         enc = Enc(a.noise, rng)
@@ -275,7 +275,7 @@ class HueLayout:
             'href="javascript:window.print()">In bài viết</a></div>\n</article>'
         )
         core = ("\n".join(head) + "\n", article)
-        self._cores[key] = core  # type: ignore[assignment]
+        self._cores[key] = core
         return core
 
     def article(self, tc: int) -> Response:
