@@ -21,8 +21,8 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.replica import CASES, ReplicaServer, build_site, decode_viewstate
-from scraper.replica.content import parse_published
-from scraper.replica.pages import DDL_DAY, DDL_MONTH, DDL_YEAR, PAGER_TARGET, XEM_TARGET
+from scraper.replica.layouts.tt_chrome import DDL_DAY, DDL_MONTH, DDL_YEAR, PAGER_TARGET, XEM_TARGET
+from scraper.replica.model import parse_published
 from scraper.text import clean
 from scraper.urls import canonical
 

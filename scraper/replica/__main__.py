@@ -1,4 +1,4 @@
-"""Command line of the replica: `python -m scraper.replica --port 8000 --seed 1`.
+"""Command line of the replica: `python -m scraper.replica --port 8000 --seed 1 --layout tt`.
 
 Owns only argument parsing; serves until Ctrl-C and prints the base URL first.
 """
@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from scraper.replica.content import build_site
+from scraper.replica.generate import build_site
+from scraper.replica.layouts import LAYOUTS
 from scraper.replica.server import ReplicaServer
 
 
@@ -23,6 +24,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--latency", type=float, default=0.0, metavar="S")
     p.add_argument("--crawl-delay", type=float, default=None, metavar="S")
     p.add_argument("--log", default=None, metavar="FILE")
+    p.add_argument("--layout", choices=LAYOUTS, default="tt")
+    p.add_argument("--moved", action="store_true", help="hue: old TT URLs answer 301")
     args = p.parse_args(argv)
     site = build_site(args.seed, args.articles)
     server = ReplicaServer(
@@ -34,6 +37,8 @@ def main(argv: list[str] | None = None) -> None:
         crawl_delay=args.crawl_delay,
         log_path=args.log,
         fault_rate=args.fault_rate,
+        layout=args.layout,
+        moved=args.moved,
     )
     server.start()
     print(server.base_url, flush=True)

@@ -2,46 +2,29 @@
 
 Owns: sockets and keep-alive, the request records tests use to check politeness
 (`ReplicaServer.requests`, optionally JSON lines in a log file), the fixed per-request
-latency, and the deterministic fault mode: 5xx answers, 429 with Retry-After (seconds
-or an HTTP date), connection resets, truncated bodies and slow answers, decided per
-(fault seed, URL, attempt number), never more than two failures in a row for one URL.
-While a 429's Retry-After is pending, requests from the same client are recorded in
-`violations` (Retry-After applies to the whole host). Page content comes from
-`scraper.replica.pages.Renderer`.
+latency, and the Retry-After bookkeeping: while a 429's Retry-After is pending, requests
+from the same client are recorded in `violations` (Retry-After applies to the whole
+host). Which fault a request gets and what it does is `scraper.replica.faults`; page
+content comes from the layout chosen per server (`scraper.replica.layouts`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import email.utils
-import hashlib
 import json
-import math
 import socket
-import struct
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from scraper.replica.content import ReplicaSite
-from scraper.replica.pages import PAGER_TARGET, XEM_TARGET, Renderer
+from scraper.replica.faults import FAILURES, FaultPlan
+from scraper.replica.layouts import Layout, make_layout
+from scraper.replica.model import ReplicaSite
 
-FAILURES = ("5xx", "429", "reset", "truncated")
-# Share of the fault rate each kind gets (the rest of a request's roll means no fault).
-_FAULT_SHARES = (("5xx", 0.3), ("429", 0.2), ("reset", 0.15), ("truncated", 0.15), ("slow", 0.2))
+__all__ = ["FAILURES", "ReplicaServer"]
+
 _TOLERANCE = 0.05  # seconds of slack before a request counts as too early after a 429
-
-_ERROR_PAGES = {
-    status: f"<html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>"
-    for status, title in (
-        (500, "Server Error in '/' Application."),
-        (502, "502 Bad Gateway"),
-        (503, "503 Service Unavailable"),
-        (504, "504 Gateway Time-out"),
-        (429, "429 Too Many Requests"),
-    )
-}
 
 
 class _Httpd(ThreadingHTTPServer):
@@ -97,11 +80,13 @@ class _Handler(BaseHTTPRequestHandler):
 class ReplicaServer:
     """Serves a ReplicaSite on host:port (0: any free port) from a background thread.
 
-    Use as a context manager or call start()/stop(). After start(): base_url
-    ('http://127.0.0.1:PORT/'), port, renderer. requests: one dict per request (method,
-    path_qs, status (0 for a reset), start, end (time.monotonic()), in_flight_at_start
-    (requests being served at that moment, this one included), client (IP), port
-    (client port), fault, early (sent while a 429 was pending), wall (time.time())).
+    Use as a context manager or call start()/stop(). layout: 'tt' (default), 'dnn' or
+    'hue'; moved (hue only): old TT URLs answer 301 to the article's hue URL. After
+    start(): base_url ('http://127.0.0.1:PORT/'), port, renderer (the layout instance).
+    requests: one dict per request (method, path_qs, status (0 for a reset), start, end
+    (time.monotonic()), in_flight_at_start (requests being served at that moment, this
+    one included), client (IP), port (client port), fault, early (sent while a 429 was
+    pending), wall (time.time())).
     """
 
     def __init__(
@@ -116,30 +101,43 @@ class ReplicaServer:
         log_path: str | None = None,
         fault_rate: float = 0.25,
         retry_after: int = 1,
+        layout: str = "tt",
+        moved: bool = False,
     ):
         self.site = site
         self.host = host
         self.port = port
         self.latency = latency
+        self.fault_rate = fault_rate
         self.faults = faults
         self.crawl_delay = crawl_delay
         self.log_path = log_path
-        self.fault_rate = fault_rate
         self.retry_after = retry_after
         self.requests: list[dict] = []
         self.violations: list[dict] = []
         self.base_url = ""
-        self.renderer: Renderer | None = None
+        if moved and layout != "hue":
+            raise ValueError("moved=True needs layout='hue' (old TT URLs answer 301 there)")
+        self.layout = layout
+        self.moved = moved
+        self.renderer: Layout | None = None
         self._lock = threading.Lock()
         self._in_flight = 0
-        self._attempts: dict[str, int] = {}
-        self._streak: dict[str, int] = {}
         self._retry_until: dict[str, float] = {}
         self._conns: set[socket.socket] = set()
         self._resets: set[int] = set()
         self._httpd: _Httpd | None = None
         self._thread: threading.Thread | None = None
         self._log = None
+
+    @property
+    def faults(self) -> int | None:
+        """The fault seed (None: no faults). May be set while serving: a new plan starts."""
+        return self._plan.seed if self._plan is not None else None
+
+    @faults.setter
+    def faults(self, seed: int | None) -> None:
+        self._plan = FaultPlan(seed, self.fault_rate) if seed is not None else None
 
     @property
     def site_violations(self) -> list[dict]:
@@ -151,7 +149,10 @@ class ReplicaServer:
         self.port = self._httpd.server_address[1]
         shown = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
         self.base_url = f"http://{shown}:{self.port}/"
-        self.renderer = Renderer(self.site, self.base_url, crawl_delay=self.crawl_delay)
+        options: dict = {"crawl_delay": self.crawl_delay}
+        if self.moved:
+            options["moved"] = True
+        self.renderer = make_layout(self.layout, self.site, self.base_url, **options)
         self.renderer.warm()
         if self.log_path:
             self._log = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115
@@ -205,28 +206,17 @@ class ReplicaServer:
                 return True
         return False
 
-    def _decide(self, key: str) -> tuple[str | None, float]:
-        """(fault kind or None, a second number in [0, 1)) for the next attempt at key."""
+    def reset_on_close(self, conn: socket.socket) -> None:
+        """Close this connection with a TCP RST once the handler is done (fault 'reset')."""
         with self._lock:
-            attempt = self._attempts.get(key, 0)
-            self._attempts[key] = attempt + 1
-            streak = self._streak.get(key, 0)
-            digest = hashlib.blake2b(f"{self.faults}|{key}|{attempt}".encode(), digest_size=16)
-            raw = digest.digest()
-            r1 = int.from_bytes(raw[:8], "big") / 2**64
-            r2 = int.from_bytes(raw[8:], "big") / 2**64
-            kind = None
-            if r1 < self.fault_rate:
-                acc = 0.0
-                for name, share in _FAULT_SHARES:
-                    acc += share * self.fault_rate
-                    if r1 < acc:
-                        kind = name
-                        break
-            if kind in FAILURES and streak >= 2:
-                kind = None
-            self._streak[key] = streak + 1 if kind in FAILURES else 0
-        return kind, r2
+            self._resets.add(id(conn))
+
+    def hold_client(self, client: str, wait: float) -> None:
+        """A 429 asked client to wait `wait` seconds: earlier requests are violations."""
+        with self._lock:
+            self._retry_until[client] = max(
+                self._retry_until.get(client, 0.0), time.monotonic() + wait
+            )
 
     def _record(self, rec: dict) -> None:
         with self._lock:
@@ -273,50 +263,21 @@ class ReplicaServer:
                 for k, v in parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True):
                     form.setdefault(k, v)
             headers = {k.lower(): v for k, v in h.headers.items()}
-            kind, r2 = None, 0.0
+            fault, r2 = None, 0.0
             path = urlsplit(h.path).path.lower()
-            if self.faults is not None and path != "/robots.txt":
-                kind, r2 = self._decide(self._fault_key(method, h.path, form))
-            rec["fault"] = kind
+            if self._plan is not None and path != "/robots.txt":
+                assert self.renderer is not None
+                fault, r2 = self._plan.decide(self.renderer.fault_key(method, h.path, form))
+            rec["fault"] = fault.name if fault else None
             if self.latency:
                 time.sleep(self.latency)
-            if kind == "slow":
-                time.sleep(0.2 + 0.3 * r2)
-            if kind == "reset":
-                h.connection.setsockopt(
-                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-                )
-                with self._lock:
-                    self._resets.add(id(h.connection))
-                h.close_connection = True
-                return
-            if kind == "5xx":
-                status = (500, 502, 503, 504)[int(r2 * 4)]
-                body = _ERROR_PAGES[status].encode()
-                rec["status"] = status
-                self._write(h, status, [("Content-Type", "text/html")], body, method)
-                return
-            if kind == "429":
-                if r2 < 0.6:
-                    value = str(self.retry_after)
-                    wait = float(self.retry_after)
-                else:
-                    now = time.time()
-                    target = math.ceil(now) + self.retry_after
-                    value = email.utils.formatdate(target, usegmt=True)
-                    wait = target - now
-                with self._lock:
-                    self._retry_until[client] = max(
-                        self._retry_until.get(client, 0.0), time.monotonic() + wait
-                    )
-                rec["status"] = 429
-                headers_out = [("Content-Type", "text/html"), ("Retry-After", value)]
-                self._write(h, 429, headers_out, _ERROR_PAGES[429].encode(), method)
+            if fault is not None and fault.answer(self, h, rec, r2, method):
                 return
             assert self.renderer is not None
             resp = self.renderer.handle(method, h.path, form, headers)
             rec["status"] = resp.status
-            self._write(h, resp.status, resp.headers, resp.body, method, kind == "truncated")
+            truncate = fault is not None and fault.truncates
+            self.write(h, resp.status, resp.headers, resp.body, method, truncate)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
             h.close_connection = True
         finally:
@@ -327,19 +288,7 @@ class ReplicaServer:
             self._record(rec)
 
     @staticmethod
-    def _fault_key(method: str, path_qs: str, form: dict | None) -> str:
-        if not form:
-            return f"{method} {path_qs}"
-        target = form.get("__EVENTTARGET", "")
-        extra = form.get("__EVENTARGUMENT", "")
-        if target == XEM_TARGET:
-            extra = "/".join(v for k, v in sorted(form.items()) if "ddl" in k)
-        elif target != PAGER_TARGET:
-            extra = ""
-        return f"{method} {path_qs} {target} {extra}"
-
-    @staticmethod
-    def _write(h, status, headers, body: bytes, method: str, truncate: bool = False) -> None:
+    def write(h, status, headers, body: bytes, method: str, truncate: bool = False) -> None:
         h.rec["end"] = time.monotonic()
         h.send_response(status)
         for k, v in headers:
