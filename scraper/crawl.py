@@ -32,12 +32,12 @@ from pathlib import Path
 
 import httpx
 
-from scraper import lock
+from scraper import lock, sources
 from scraper.dates import utc_now
 from scraper.errors import FetchError, HostUnreachable, RobotsDisallowed
 from scraper.fetch import FetchConfig, Fetcher, Response
 from scraper.models import Listing, PageRequest
-from scraper.sites import Site, profile_for, profile_for_page
+from scraper.sites import Site, page_id, profile_for, profile_for_page
 from scraper.sites.profile import Profile
 from scraper.store import Archive
 from scraper.urls import canonical
@@ -107,11 +107,12 @@ class _ListingWalk:
 class _Task:
     priority: int
     order: int
-    kind: str = field(compare=False)  # "article" | "listing"
+    kind: str = field(compare=False)  # "article" | "listing" | "sitemap" | "feed"
     url: str = field(compare=False)
     key: str | None = field(compare=False, default=None)  # article id
     walk: _ListingWalk | None = field(compare=False, default=None)
     data: tuple[tuple[str, str], ...] | None = field(compare=False, default=None)  # a POST
+    lastmod: str | None = field(compare=False, default=None)  # a sitemap's, from its index
 
 
 Progress = Callable[[str, CrawlStats], None]
@@ -128,6 +129,8 @@ class _SiteCrawl:
         self.queue: asyncio.PriorityQueue[_Task] = asyncio.PriorityQueue()
         self.queued: set[str] = set()  # article ids and listing URLs queued this run
         self.order = itertools.count()
+        self.sources_started = False  # sitemaps and feeds (scraper.sources) queued
+        self.sources_queued = 0
 
     # Queueing
     def _put(self, priority: int, kind: str, url: str, **extra) -> None:
@@ -142,6 +145,41 @@ class _SiteCrawl:
                 fresh.setdefault(key, url)
         self.queued.update(fresh)
         return fresh
+
+    def enqueue_source(self, kind: str, url: str, *, lastmod: str | None) -> None:
+        """Queue a sitemap or feed (scraper.sources) once per run."""
+        url = canonical(url)
+        if url not in self.queued:
+            self.queued.add(url)
+            self.sources_queued += 1
+            self._put(LISTING_PAGE, kind, url, lastmod=lastmod)
+
+    async def take_pages(self, entries: list[tuple[str, str | None]], *, record: bool) -> None:
+        """Queue the pages a sitemap or feed lists ((url, lastmod) pairs): new ones as
+        articles, known ones whose lastmod moved as re-checks; with record, remember each
+        lastmod (scraper.store.sitemaps) in the same transaction as the frontier."""
+        owned = [(url, lastmod) for url, lastmod in entries if self.site.owns(url)]
+        keyed = {url: self.page_key(url) for url, _ in owned}
+        fresh: dict[str, str] = {}
+        for url, key in keyed.items():
+            if key not in self.queued:
+                fresh.setdefault(key, url)
+        self.queued.update(fresh)
+        new = await self.crawler.db(self._take_pages_work, fresh, owned if record else [])
+        self.put_articles(new)
+        self.enqueue_known([(k, u) for k, u in fresh.items() if k not in new], RECHECK)
+
+    def _take_pages_work(self, fresh: dict[str, str], entries: list[tuple[str, str | None]]):
+        """(archive thread)"""
+        with self.archive.db.atomic():
+            new = self.add_to_frontier(fresh)
+            if entries:
+                self.archive.sitemap_record(entries, site=self.site.name, kind="page")
+            return new
+
+    def page_key(self, url: str) -> str:
+        """The id a listed page is stored under: its article id, else the page's own."""
+        return self.profile.article_id(url) or page_id(url)
 
     def add_to_frontier(self, fresh: dict[str, str]) -> dict[str, str]:
         """(archive thread) The articles of fresh the archive does not hold, written to the
@@ -224,6 +262,8 @@ class _SiteCrawl:
             try:
                 if task.kind == "article":
                     await self.crawler.fetch_article(self, task)
+                elif task.kind in (sources.SITEMAP, sources.FEED):
+                    await sources.fetch_source(self, task)
                 else:
                     await self.fetch_listing(task)
             except asyncio.CancelledError:
@@ -243,6 +283,7 @@ class _SiteCrawl:
         profile = self.page_profile(response.final_url, response.text)
         if task.walk is None:  # a seed: the page tells which CMS the site runs now
             self.profile = profile
+            sources.start_sources(self, response)
         listing = profile.parse_listing(response.text, response.final_url)
         await self.take_listing(profile, listing, task.walk)
 
@@ -439,7 +480,7 @@ class Crawler:
         page = profile.parse_page(response.text, response.final_url)
         if page.article is None and profile.name != "tt" and page.listing.article_urls:
             # A link-judged "article" that is a list of articles (an unknown CMS): walk it.
-            await self.db(archive.frontier_done, key, state="not_article")
+            await self.db(archive.frontier_done, key)
             await site_crawl.take_listing(profile, page.listing, _ListingWalk(task.url))
             return
         if page.article is None:

@@ -90,6 +90,7 @@ class Robots:
     crawl_delay: float | None = None
     disallow_everything: bool = False
     reason: str | None = None
+    sitemaps: list[str] = field(default_factory=list)  # its `Sitemap:` lines, absolute
 
     @classmethod
     def allow_all(cls, reason: str | None = None) -> Robots:
@@ -137,7 +138,13 @@ class Robots:
         chosen = [g for g in groups if token in g[0]] or [g for g in groups if "*" in g[0]]
         rules = [rule for g in chosen for rule in g[1]]
         delays = [d for g in chosen for d in g[2]]
-        return cls(rules=rules, crawl_delay=max(delays) if delays else None)
+        from scraper.sites.discovery import sitemaps_from_robots
+
+        return cls(
+            rules=rules,
+            crawl_delay=max(delays) if delays else None,
+            sitemaps=sitemaps_from_robots(text),
+        )
 
     def allows(self, url: str) -> bool:
         """May we fetch url (absolute, or a path starting with '/')?"""

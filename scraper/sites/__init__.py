@@ -136,3 +136,15 @@ def article_id(url: str) -> str | None:
     """The article id of url by the rules of the profile that claims it; None when the
     URL is not an article's."""
     return profile_for(url).article_id(url)
+
+
+def page_id(url: str) -> str:
+    """The id of any page whose URL no rule reads an article id from (a page a sitemap or a
+    feed lists): the id host plus the path, plus the sorted query when there is one."""
+    from urllib.parse import unquote, urlsplit
+
+    from scraper.urls import canonical
+
+    parts = urlsplit(canonical(url))
+    key = f"{id_host(host_of(url))}{unquote(parts.path)}"
+    return f"{key}?{parts.query}" if parts.query else key

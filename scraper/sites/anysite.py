@@ -14,7 +14,7 @@ from datetime import date
 from urllib.parse import unquote, urlsplit
 
 from scraper.models import Article, Listing, Page, PageRequest
-from scraper.sites import id_host, links
+from scraper.sites import id_host, links, page_id
 from scraper.sites import linkpages as link_rules
 from scraper.sites.profile import next_from_pager
 from scraper.urls import canonical, host_of
@@ -41,11 +41,7 @@ def looks_like_article(url: str) -> bool:
 
 
 def article_id(url: str) -> str | None:
-    if not looks_like_article(url):
-        return None
-    parts = urlsplit(canonical(url))
-    key = f"{id_host(host_of(url))}{unquote(parts.path)}"
-    return f"{key}?{parts.query}" if parts.query else key
+    return page_id(url) if looks_like_article(url) else None
 
 
 class GenericProfile:
@@ -77,7 +73,7 @@ class GenericProfile:
 
     def _own(self, article: Article, url: str) -> Article:
         article.profile = self.name
-        article.id = article_id(url) or f"{id_host(host_of(url))}{unquote(urlsplit(url).path)}"
+        article.id = page_id(url)
         article.url = canonical(url)
         article.site = id_host(host_of(url))
         return article

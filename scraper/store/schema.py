@@ -94,6 +94,18 @@ TABLES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ],
         ["PRIMARY KEY (article_id, revision)"],
     ),
+    # What sitemaps said last time: each sitemap file's and each listed URL's <lastmod>, so
+    # an incremental run fetches only the sitemaps and pages that changed since.
+    "sitemap_entries": (
+        [
+            ("url", "TEXT PRIMARY KEY"),
+            ("site", "TEXT"),
+            ("kind", "TEXT"),  # 'sitemap' | 'page'
+            ("lastmod", "TEXT"),
+            ("seen_at", "TEXT"),
+        ],
+        [],
+    ),
     # Other ids an article is known by: an article reached through a redirect from its old
     # URL keeps its id, and the id its new URL would have becomes an alias of it.
     "aliases": (
