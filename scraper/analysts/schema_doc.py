@@ -179,6 +179,19 @@ SCHEMA: dict[str, Table] = {
             "extractor_version": _c("the scraper version whose extractor derived this row"),
         },
     ),
+    "sitemap_entries": Table(
+        "table",
+        "What sitemaps said last time: each sitemap file's and each listed page's <lastmod>, "
+        "so an incremental run fetches only what changed.",
+        {
+            "url": _c("primary key: the sitemap file or page URL (canonical)"),
+            "site": _c("the site it belongs to"),
+            "kind": _c("'sitemap' (a sitemap file) or 'page' (a URL it lists)"),
+            "lastmod": _c("its <lastmod> as the sitemap gave it, or NULL"),
+            "seen_at": _c("when it was last read", TIME),
+        },
+        hidden=True,
+    ),
     "aliases": Table(
         "table",
         "Other ids an article is known by: the id its new URL would have after a redirect "
