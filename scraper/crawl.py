@@ -524,13 +524,14 @@ class Crawler:
     ):
         """(archive thread) Save the article (and the id its new URL would have, as an
         alias) and queue its new links, in one transaction."""
+        key = article.id  # save_article may find it is a moved article, under another id
         with self.archive.db.atomic():
             result = self.archive.save_article(
                 article, fetched_at=utc_now(), page_sha=page_sha, run_id=self.run_id
             )
             if alias:
                 self.archive.add_alias(alias, article.id, article.url)
-            self.archive.frontier_done(article.id)
+            self.archive.frontier_done(key)
             return result, site_crawl.add_to_frontier(fresh)
 
     async def run(self) -> CrawlStats:

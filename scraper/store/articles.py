@@ -156,6 +156,14 @@ class ArticlesMixin(Connected):
         chash = hash_content(content)
         with self.db.atomic():
             row = self._one(_SELECT_STATE, [article.id])
+            if row is None and (moved := self._moved_from(article, chash)) is not None:
+                # The same content under another CMS's URL on the same site: the site moved,
+                # and an article that moves is the same article (SITE.md 8).
+                self.add_alias(article.id, moved, article.url)
+                article.id = moved
+                return self.save_article(
+                    article, fetched_at=fetched_at, page_sha=page_sha, run_id=run_id, origin=origin
+                )
             if row is None:
                 result = SaveResult("new", 1, [], text_chars(content), 0)
                 ref = content["published"] or now
@@ -216,6 +224,18 @@ class ArticlesMixin(Connected):
                     )
             self._replace_links(article.id, article.links)
         return result
+
+    def _moved_from(self, article: Article, chash: str) -> str | None:
+        """A live article of the same site, extracted by another profile, whose content is
+        this one's: the article the site moved to article's URL."""
+        if not article.site or not article.profile:
+            return None
+        row = self._one(
+            "SELECT id FROM articles WHERE content_hash = ? AND site = ? AND status = 'live' "
+            "AND (profile IS NULL OR profile != ?) LIMIT 1",
+            [chash, article.site, article.profile],
+        )
+        return row[0] if row else None
 
     def _write_revision_rows(
         self,

@@ -220,6 +220,7 @@ INDEXES: tuple[tuple[str, str, str], ...] = (
     ("idx_articles_site", "articles", "site, next_check_at"),
     ("idx_articles_next_check_at", "articles", "next_check_at"),
     ("idx_articles_url", "articles", "url"),
+    ("idx_articles_content_hash", "articles", "content_hash"),
     ("idx_links_target_id", "links", "target_id"),
     ("idx_fetches_run_id", "fetches", "run_id"),
     ("idx_frontier_state", "frontier", "state"),
