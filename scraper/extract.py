@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from scraper.fetch import FetchConfig, Fetcher, decode_html
+from scraper.decode import decode_html
+from scraper.fetch import FetchConfig, Fetcher
 
 
 def load_page(target: str, url: str | None = None) -> tuple[str, str]:
