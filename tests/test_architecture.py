@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,23 @@ MAX_LINES = 500
 SITE_ONLY = ("sites", "replica")  # the folders allowed to know a site's markup
 # TT markup, labels and URL parameters (SITE.md): these belong in scraper/sites/ only.
 SITE_WORDS = re.compile(r"TT_|TMCD2|Ngày cập nhật|[?&]gd=|[?&]tc=|\bgd=|\btc=|__doPostBack|Page\$")
+
+# Offenders on 2026-12-04, being fixed by the store/cli/replica/crawl rewrites. A new
+# offender fails; when one is fixed, delete its entry (a stale entry is reported as a
+# warning, so the rewrites can land in any order).
+KNOWN_CYCLE_EDGES = {("scraper.cli", "scraper.cli_query")}  # cli.py imports it at the bottom
+KNOWN_LONG = {
+    "scraper.store",
+    "scraper.sites.tt",
+    "scraper.replica.content",
+    "scraper.replica.pages",
+}
+KNOWN_SITE_WORDS = {
+    ("scraper/cli.py", "?gd="),
+    ("scraper/cli.py", "&tc="),
+    ("scraper/models.py", "__doPostBack"),
+    ("scraper/models.py", "Page$"),
+}
 
 
 def module_name(path: Path) -> str:
@@ -100,10 +118,11 @@ def import_graph() -> dict[str, set[str]]:
                 owner = _owner(target)
                 if owner is not None and owner != module:
                     edges.add(owner)
-                    # importing a.b.c runs a/__init__ and a/b/__init__ first
+                    # importing a.b.c runs a/__init__ and a/b/__init__ first, unless they
+                    # are packages this module is in (those are already being imported)
                     parent = owner.rpartition(".")[0]
                     while parent:
-                        if parent in MODULES and parent != module:
+                        if parent in MODULES and not (module + ".").startswith(parent + "."):
                             edges.add(parent)
                         parent = parent.rpartition(".")[0]
         graph[module] = edges
@@ -155,8 +174,19 @@ def test_type_checking_and_function_imports_are_not_edges():
     assert names == ["os", "brotli"]
 
 
+def test_import_graph_sees_real_imports():
+    graph = import_graph()
+    assert {"scraper.decode", "scraper.urls", "scraper.robots"} <= graph["scraper.fetch"]
+    assert "scraper.replica" not in graph["scraper.replica.pages"]  # its own package
+
+
 def test_no_import_cycle():
-    cycle = find_cycle(import_graph())
+    graph = import_graph()
+    for a, b in KNOWN_CYCLE_EDGES:
+        if b not in graph.get(a, set()):
+            warnings.warn(f"stale KNOWN_CYCLE_EDGES entry {a} -> {b}", stacklevel=1)
+        graph.get(a, set()).discard(b)
+    cycle = find_cycle(graph)
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 
@@ -177,26 +207,28 @@ def long_modules() -> list[str]:
             continue
         doc = ast.get_docstring(ast.parse(text)) or ""
         if not any(line.strip().startswith("Long because:") for line in doc.splitlines()):
-            bad.append(f"{module} ({lines} lines)")
+            bad.append((module, lines))
     return bad
 
 
 def test_no_long_module_without_a_reason():
-    bad = long_modules()
+    found = long_modules()
+    for stale in KNOWN_LONG - {module for module, _ in found}:
+        warnings.warn(f"stale KNOWN_LONG entry {stale}", stacklevel=1)
+    bad = [f"{module} ({lines} lines)" for module, lines in found if module not in KNOWN_LONG]
     assert not bad, f"over {MAX_LINES} lines without 'Long because:': " + ", ".join(bad)
 
 
 def site_words_outside_sites() -> list[str]:
-    """file:line: word for every site-specific name outside scraper/sites and replica."""
+    """(file, line, word) for every site-specific name outside scraper/sites and replica."""
     hits = []
     for path in sorted(PACKAGE.rglob("*.py")):
         rel = path.relative_to(PACKAGE)
         if rel.parts[0] in SITE_ONLY:
             continue
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            m = SITE_WORDS.search(line)
-            if m:
-                hits.append(f"scraper/{rel.as_posix()}:{n}: {m.group(0)}")
+            for m in SITE_WORDS.finditer(line):
+                hits.append((f"scraper/{rel.as_posix()}", n, m.group(0)))
     return hits
 
 
@@ -209,4 +241,7 @@ def test_site_words_pattern():
 
 def test_no_site_markup_outside_sites():
     hits = site_words_outside_sites()
-    assert not hits, "site-specific names outside scraper/sites/:\n" + "\n".join(hits)
+    for stale in KNOWN_SITE_WORDS - {(file, word) for file, _, word in hits}:
+        warnings.warn(f"stale KNOWN_SITE_WORDS entry {stale}", stacklevel=1)
+    bad = [f"{f}:{n}: {w}" for f, n, w in hits if (f, w) not in KNOWN_SITE_WORDS]
+    assert not bad, "site-specific names outside scraper/sites/:\n" + "\n".join(bad)
