@@ -103,9 +103,10 @@ def choose_encoding(content: bytes, content_type: str | None) -> tuple[str, int]
     """(encoding, BOM length) for an HTML body, in HTML5 order: BOM, the Content-Type
     charset, a <meta> prescan of the first 1024 bytes, then UTF-8 if the bytes are valid
     UTF-8, else windows-1258."""
-    for bom, enc in _BOMS:
+    for bom, bom_enc in _BOMS:
         if content.startswith(bom):
-            return enc, len(bom)
+            return bom_enc, len(bom)
+    enc: str | None = None
     if content_type and ";" in content_type:
         label = _param(content_type, "charset")
         enc = encoding_for_label(label) if label else None

@@ -324,19 +324,20 @@ class Fetcher:
             pol = self.config.politeness
             slot = self._hosts[host] = _Host(asyncio.Semaphore(max(pol.per_host, 1)), pol.delay)
         if check_robots and self.config.politeness.obey_robots:
-            if slot.robots is None:
-                await self._load_robots(slot, url)
             robots = slot.robots
+            if robots is None:
+                robots = await self._load_robots(slot, url)
             if not robots.allows(url):
                 why = robots.reason or "disallowed by robots.txt"
                 error = HostUnreachable if robots.disallow_everything else RobotsDisallowed
                 raise error(asked, why if url == asked else f"{why} ({url})")
         return slot
 
-    async def _load_robots(self, slot: _Host, url: str) -> None:
+    async def _load_robots(self, slot: _Host, url: str) -> Robots:
+        """The host's robots rules, fetched and parsed the first time they are asked for."""
         async with slot.robots_lock:
             if slot.robots is not None:
-                return
+                return slot.robots
             parts = urlsplit(url)
             robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
             self.stats.robots += 1
@@ -362,6 +363,7 @@ class Fetcher:
             if robots.crawl_delay is not None:
                 slot.delay = max(slot.delay, robots.crawl_delay)
             slot.robots = robots
+            return robots
 
     async def _acquire(self, slot: _Host) -> bool:
         """Take a per-host and a global place, honouring delay and pause; on return the
