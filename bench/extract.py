@@ -35,7 +35,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 import scraper.sites.tt as tt
 import scraper.urls as urls
-from scraper.fetch import decode_html
+from scraper.decode import decode_html
 from scraper.replica import Renderer, build_site
 
 NAME = "extract"

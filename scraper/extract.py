@@ -7,8 +7,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from scraper.decode import decode_html
 from scraper.errors import FetchError, InputError
-from scraper.fetch import FetchConfig, Fetcher, decode_html
+from scraper.fetch import FetchConfig, Fetcher
 
 
 def is_url(target: str) -> bool:

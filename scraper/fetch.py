@@ -15,24 +15,24 @@ This module owns everything between a URL and a decoded `Response`:
   429/500/502/503/504; exponential backoff with full jitter. Retry-After on 429/503
   pauses the whole host. Other 4xx are answers, never retried.
 - redirects, followed by hand, only to allowed hosts (else OffSite, target not requested).
-- a size cap on the *decompressed* body: gzip, deflate and br are decoded here (not by
-  httpx) with bounded output, so a compression bomb costs at most about one chunk.
-- choosing the charset of HTML pages in HTML5 order (`choose_encoding`).
+- a size cap on the *decompressed* body: gzip, deflate and br are decoded while streaming
+  (not by httpx) with the bounded decoders of scraper.decode, so a compression bomb costs
+  at most about one chunk; HTML is decoded to text with scraper.decode's charset choice.
 
 It is also the one place where httpx exceptions become scraper.errors ones.
+
+Long because: one request's path (slot, robots, politeness wait, attempt, retry, redirect)
+runs through the per-host state of one Fetcher; split across modules it could not be read
+top to bottom. The stateless decoding half already lives in scraper.decode.
 """
 
 from __future__ import annotations
 
 import asyncio
-import codecs
 import contextlib
 import email.utils
-import functools
 import random
-import re
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -40,6 +40,14 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
+from scraper.decode import (
+    ACCEPT_ENCODING,
+    DECODE_ERRORS,
+    Overflow,
+    decode_html,
+    sniff_html,
+    stages,
+)
 from scraper.errors import (
     FetchError,
     FetchFailed,
@@ -51,18 +59,10 @@ from scraper.errors import (
 from scraper.robots import Robots
 from scraper.urls import host_of
 
-try:
-    import brotli
-except ImportError:  # pragma: no cover - httpx[brotli] installs it
-    brotli = None
-
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 POOL_SHARD = 4  # connections per httpx pool (see Fetcher.__init__)
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-ACCEPT_ENCODING = "gzip, deflate, br" if brotli is not None else "gzip, deflate"
-_DECODE_ERRORS = (zlib.error, brotli.error) if brotli is not None else (zlib.error,)
-FALLBACK_ENCODING = "windows-1258"  # the HTML5 locale default for Vietnamese
 
 
 @dataclass(frozen=True)
@@ -112,218 +112,6 @@ class FetchStats:
     bytes: int = 0  # decompressed body bytes received
     redirects: int = 0  # redirects followed
     robots: int = 0  # robots.txt files fetched (one per host)
-
-
-# --------------------------------------------------------------------------- charsets
-
-_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xfe\xff", "utf-16be"), (b"\xff\xfe", "utf-16le"))
-# Python codec name -> WHATWG name; ASCII and Latin-1 labels mean windows-1252 in HTML5.
-_WHATWG = {
-    "utf-8": "utf-8",
-    "ascii": "windows-1252",
-    "iso8859-1": "windows-1252",
-    "cp1252": "windows-1252",
-    "cp1258": "windows-1258",
-    "iso8859-9": "windows-1254",
-    "tis-620": "windows-874",
-    "iso8859-11": "windows-874",
-    "utf-16": "utf-16le",
-    "utf-16-le": "utf-16le",
-    "utf-16-be": "utf-16be",
-    "gb2312": "gbk",
-}
-_META = re.compile(rb"<meta[\s/][^>]*>", re.I)
-_ATTR = re.compile(rb"""([^\s=/>]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
-_CHARSET_IN = re.compile(rb"""charset\s*=\s*["']?\s*([^\s"';]+)""", re.I)
-_COMMENT = re.compile(rb"<!--.*?(?:-->|\Z)", re.S)
-
-
-@functools.lru_cache(maxsize=256)
-def encoding_for_label(label: str) -> str | None:
-    """The encoding a charset label names, HTML5-style ('latin1' -> 'windows-1252'), or
-    None when Python has no text codec for it."""
-    label = label.strip().strip("\"'").strip().lower()
-    if not label:
-        return None
-    try:
-        info = codecs.lookup(label)
-    except LookupError:
-        return None
-    if not getattr(info, "_is_text_encoding", True):  # 'base64', 'rot13', 'zlib', ...
-        return None
-    return _WHATWG.get(info.name, info.name)
-
-
-def _meta_charset(head: bytes) -> str | None:
-    """HTML5 prescan, simplified: the first <meta charset> or <meta http-equiv=content-type
-    content="...charset=..."> in the first 1024 bytes that names a known encoding."""
-    if b"<!--" in head:
-        head = _COMMENT.sub(b"", head)
-    for tag in _META.finditer(head):
-        attrs: dict[bytes, bytes] = {}
-        for m in _ATTR.finditer(tag.group(0), 5):
-            name = m.group(1).lower()
-            if name not in attrs:
-                attrs[name] = (m.group(2) or b"").strip(b"\"'")
-        label = attrs.get(b"charset")
-        if label is None and attrs.get(b"http-equiv", b"").lower() == b"content-type":
-            found = _CHARSET_IN.search(attrs.get(b"content", b""))
-            label = found.group(1) if found else None
-        if label:
-            enc = encoding_for_label(label.decode("ascii", "replace"))
-            if enc:
-                # HTML5: a UTF-16 label in <meta> means UTF-8; x-user-defined is unknown here.
-                return "utf-8" if enc.startswith("utf-16") else enc
-    return None
-
-
-def _param(value: str, name: str) -> str | None:
-    for part in value.split(";")[1:]:
-        key, _, val = part.partition("=")
-        if key.strip().lower() == name:
-            return val.strip().strip("\"'")
-    return None
-
-
-def choose_encoding(content: bytes, content_type: str | None) -> tuple[str, int]:
-    """(encoding, BOM length) for an HTML body, in HTML5 order: BOM, the Content-Type
-    charset, a <meta> prescan of the first 1024 bytes, then UTF-8 if the bytes are valid
-    UTF-8, else windows-1258."""
-    for bom, enc in _BOMS:
-        if content.startswith(bom):
-            return enc, len(bom)
-    if content_type and ";" in content_type:
-        label = _param(content_type, "charset")
-        enc = encoding_for_label(label) if label else None
-        if enc:
-            return enc, 0
-    enc = _meta_charset(content[:1024])
-    if enc:
-        return enc, 0
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
-        return FALLBACK_ENCODING, 0
-    return "utf-8", 0
-
-
-def decode_html(content: bytes, content_type: str | None) -> tuple[str, str]:
-    """(encoding, text) of an HTML body; the BOM is stripped, bad bytes become U+FFFD."""
-    enc, skip = choose_encoding(content, content_type)
-    return enc, content[skip:].decode(enc, errors="replace")
-
-
-def _sniff_html(content: bytes) -> bool:
-    for bom, _ in _BOMS:
-        if content.startswith(bom):
-            content = content[len(bom) :]
-            break
-    head = content[:256].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html"))
-
-
-# ----------------------------------------------------------------- bounded decoding
-
-
-class _Overflow(Exception):
-    """A decoder produced more than the cap."""
-
-
-class _ZlibStage:
-    """gzip (wbits 16+) or deflate; deflate falls back to raw deflate as browsers do.
-    Concatenated gzip members are decoded; bytes after the end of the data are ignored."""
-
-    def __init__(self, limit: int, wbits: int):
-        self.limit = limit
-        self.total = 0
-        self.wbits = wbits
-        self.d: zlib._Decompress | None = zlib.decompressobj(wbits)
-        self.started = False
-        self.members = 0
-
-    def decode(self, data: bytes) -> bytes:
-        if not data:
-            return b""
-        if not self.started:
-            self.started = True
-            if self.wbits == zlib.MAX_WBITS:
-                try:
-                    return self._run(data)
-                except zlib.error:
-                    self.wbits = -zlib.MAX_WBITS
-                    self.d = zlib.decompressobj(self.wbits)
-        return self._run(data)
-
-    def _run(self, data: bytes) -> bytes:
-        outs = []
-        while data and self.d is not None:
-            if self.d.eof:
-                if self.wbits <= zlib.MAX_WBITS:
-                    break  # deflate: nothing follows the end of the stream
-                self.d = zlib.decompressobj(self.wbits)  # the next gzip member
-                self.members += 1
-            try:
-                out = self.d.decompress(data, self.limit - self.total + 1)
-            except zlib.error:
-                if not self.members:
-                    raise
-                self.d = None  # garbage after a complete gzip member: ignore it, like httpx
-                break
-            self.total += len(out)
-            if self.total > self.limit:
-                raise _Overflow
-            outs.append(out)
-            # output below the limit means all input was used, up to the end of a member
-            data = self.d.unused_data if self.d.eof else b""
-        return b"".join(outs)
-
-    def flush(self) -> bytes:
-        out = self.d.flush() if self.d is not None else b""
-        self.total += len(out)
-        if self.total > self.limit:
-            raise _Overflow
-        return out
-
-
-class _BrotliStage:
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.total = 0
-        self.d = brotli.Decompressor()
-
-    def decode(self, data: bytes) -> bytes:
-        if not data:
-            return b""
-        out = self.d.process(data, output_buffer_limit=self.limit - self.total + 1)
-        self.total += len(out)
-        if self.total > self.limit:
-            raise _Overflow
-        while not self.d.can_accept_more_data():
-            more = self.d.process(b"", output_buffer_limit=self.limit - self.total + 1)
-            self.total += len(more)
-            if self.total > self.limit:
-                raise _Overflow
-            if not more:
-                break
-            out += more
-        return out
-
-    def flush(self) -> bytes:
-        return b""
-
-
-def _stages(content_encoding: str, limit: int) -> list:
-    stages: list = []
-    for coding in reversed(content_encoding.lower().split(",")):
-        coding = coding.strip()
-        if coding in ("gzip", "x-gzip"):
-            stages.append(_ZlibStage(limit, zlib.MAX_WBITS | 16))
-        elif coding == "deflate":
-            stages.append(_ZlibStage(limit, zlib.MAX_WBITS))
-        elif coding == "br" and brotli is not None:
-            stages.append(_BrotliStage(limit))
-        # identity and unknown codings: bytes pass through unchanged (as httpx does)
-    return stages
 
 
 # ------------------------------------------------------------------ retry plumbing
@@ -527,7 +315,7 @@ class Fetcher:
         headers = {k.lower(): v for k, v in raw.headers.items()}
         ctype_header = headers.get("content-type", "")
         ctype = ctype_header.split(";", 1)[0].strip().lower()
-        is_html = ctype in HTML_TYPES if ctype else _sniff_html(raw.content)
+        is_html = ctype in HTML_TYPES if ctype else sniff_html(raw.content)
         encoding = text = None
         if is_html:
             encoding, text = decode_html(raw.content, ctype_header)
@@ -555,19 +343,20 @@ class Fetcher:
             pol = self.config.politeness
             slot = self._hosts[host] = _Host(asyncio.Semaphore(max(pol.per_host, 1)), pol.delay)
         if check_robots and self.config.politeness.obey_robots:
-            if slot.robots is None:
-                await self._load_robots(slot, url)
             robots = slot.robots
+            if robots is None:
+                robots = await self._load_robots(slot, url)
             if not robots.allows(url):
                 why = robots.reason or "disallowed by robots.txt"
                 error = HostUnreachable if robots.disallow_everything else RobotsDisallowed
                 raise error(asked, why if url == asked else f"{why} ({url})")
         return slot
 
-    async def _load_robots(self, slot: _Host, url: str) -> None:
+    async def _load_robots(self, slot: _Host, url: str) -> Robots:
+        """The host's robots rules, fetched and parsed the first time they are asked for."""
         async with slot.robots_lock:
             if slot.robots is not None:
-                return
+                return slot.robots
             parts = urlsplit(url)
             robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
             self.stats.robots += 1
@@ -593,6 +382,7 @@ class Fetcher:
             if robots.crawl_delay is not None:
                 slot.delay = max(slot.delay, robots.crawl_delay)
             slot.robots = robots
+            return robots
 
     async def _acquire(self, slot: _Host) -> bool:
         """Take a per-host and a global place, honouring delay and pause; on return the
@@ -759,35 +549,35 @@ class Fetcher:
             self.stats.bytes += len(body)
             return body
         coding = response.headers.get("content-encoding")
-        stages = _stages(coding, limit) if coding else []
+        decoders = stages(coding, limit) if coding else []
         chunks: list[bytes] = []
         total = wire = 0
         try:
             async for data in response.aiter_raw():
                 wire += len(data)
                 if wire > limit:  # compressed bytes past the cap: the body is too large anyway
-                    raise _Overflow
-                for stage in stages:
+                    raise Overflow
+                for stage in decoders:
                     data = stage.decode(data)
                 total += len(data)
                 if total > limit:
-                    raise _Overflow
+                    raise Overflow
                 if data:
                     chunks.append(data)
-            for i, stage in enumerate(stages):
+            for i, stage in enumerate(decoders):
                 tail = stage.flush()
-                for later in stages[i + 1 :]:
+                for later in decoders[i + 1 :]:
                     tail = later.decode(tail)
                 total += len(tail)
                 if total > limit:
-                    raise _Overflow
+                    raise Overflow
                 if tail:
                     chunks.append(tail)
-        except _Overflow:
+        except Overflow:
             raise TooLarge(
                 asked, f"body exceeds {limit} bytes", response.status_code, attempt_no
             ) from None
-        except _DECODE_ERRORS as exc:
+        except DECODE_ERRORS as exc:
             raise FetchFailed(
                 asked, f"cannot decode {coding} body: {exc}", response.status_code, attempt_no
             ) from exc

@@ -1,9 +1,10 @@
 """robots.txt: parse once, answer "may I fetch this URL?" fast (RFC 9309).
 
 Our own small parser rather than urllib.robotparser, because the portals' rules must
-match as a prefix of path *plus query* (`Disallow: /?gd=99`), and because RFC 9309 asks
-for things the stdlib does not do: longest match wins, Allow wins a tie, `*` and `$`
-wildcards, percent-encoding compared normalised.
+match as a prefix of path *plus query* (`Disallow: /?id=99`; the portals route every page
+through query parameters), and because RFC 9309 asks for things the stdlib does not do:
+longest match wins, Allow wins a tie, `*` and `$` wildcards, percent-encoding compared
+normalised.
 
 Group choice: the groups whose user-agent is our product token (`scraper`, compared
 case-insensitively, a version suffix such as `scraper/0.1` ignored) are merged and used;

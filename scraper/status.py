@@ -164,7 +164,7 @@ def format_status(data: dict, db_path: str | None = None) -> str:
         "last run",
     )
     keys = SITE_COUNTS
-    table = [header]
+    table: list[tuple[str, ...]] = [header]
     for entry in data["sites"]:
         table.append(
             (

@@ -64,8 +64,10 @@ def canonical(url: str) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = host_of(url)
-    path = _remove_dot_segments(parts.path)
-    path = quote(unquote(path), safe="/%:@!$&'()*+,;=-._~") or "/"
+    # Decode first, then drop dot segments ('%2e' is '.'), then encode every '%' left as
+    # '%25': the result must come out the same when canonicalised again.
+    path = _remove_dot_segments(unquote(parts.path))
+    path = quote(path, safe="/:@!$&'()*+,;=-._~") or "/"
     query = parse_qsl(parts.query, keep_blank_values=True)
     query.sort(key=lambda kv: kv[0].lower())
     return urlunsplit((scheme, host, path, urlencode(query, quote_via=quote), ""))

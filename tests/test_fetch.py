@@ -14,16 +14,9 @@ import brotli
 import httpx
 import pytest
 
+from scraper.decode import choose_encoding, decode_html, encoding_for_label
 from scraper.errors import FetchFailed, OffSite, RobotsDisallowed, TooLarge
-from scraper.fetch import (
-    FetchConfig,
-    Fetcher,
-    Politeness,
-    choose_encoding,
-    decode_html,
-    encoding_for_label,
-    parse_retry_after,
-)
+from scraper.fetch import FetchConfig, Fetcher, Politeness, parse_retry_after
 from tests._http import Gauge, Reply, Server, free_port
 
 HTML = "text/html; charset=utf-8"

@@ -16,8 +16,8 @@ import pytest
 
 from scraper.crawl import run_crawl
 from scraper.replica import ReplicaServer, build_site
+from tests._helpers import config_for, rows, scalar
 from tests.archive_snapshot import snapshot
-from tests.test_crawl import config_for, rows, scalar
 
 
 def revisions_of(db, article_id):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from scraper.crawl import run_crawl
+from tests._helpers import config_for, rows
 from tests._http import Hit, Reply, Server
-from tests.test_crawl import config_for, rows
 
 HTML = [("Content-Type", "text/html; charset=utf-8")]
 

@@ -8,8 +8,8 @@ import itertools
 from scraper.crawl import run_crawl
 from scraper.fetch import Politeness
 from scraper.replica import ReplicaServer, build_site
+from tests._helpers import config_for, rows
 from tests.archive_snapshot import snapshot
-from tests.test_crawl import config_for, rows
 
 DISALLOWED = ("/?gd=99", "/admin/")
 
