@@ -5,6 +5,7 @@ profile (`scrape extract`)."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 from pathlib import Path
 
 from scraper.decode import decode_html
@@ -25,8 +26,10 @@ def load_page(target: str, url: str | None = None) -> tuple[str, str]:
         return asyncio.run(_download(target))
     try:
         content = Path(target).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {target}: {exc.strerror or exc}") from exc
+        if content[:2] == b"\x1f\x8b":  # a saved page.html.gz
+            content = gzip.decompress(content)
+    except (OSError, EOFError) as exc:
+        raise InputError(f"cannot read {target}: {getattr(exc, 'strerror', None) or exc}") from exc
     _, text = decode_html(content, None)
     return text, url or Path(target).resolve().as_uri()
 

@@ -58,8 +58,8 @@ def _c(description: str, unit: str | None = None) -> Column:
 _ID = "the article: articles.id, '<host>/<tc>' (e.g. 'stttt.thuathienhue.gov.vn/22380')"
 _TITLE = _c("the title")
 _PUBLISHED = _c(
-    "the date from the 'Ngày cập nhật' label; NULL when it is missing, impossible, in the "
-    "future or before 1990",
+    "the publication date the page shows (its date label, else declared metadata; see "
+    "published_source); NULL when it is missing, impossible, in the future or before 1990",
     DATE,
 )
 _PUBLISHED_RAW = _c("the label's date text as shown ('07/10/2020'), NULL without a label")

@@ -70,11 +70,13 @@ def _site_lines(connection: sqlite3.Connection, urls) -> list[str]:
 )
 def extract(target: str, url: str | None, db_path) -> None:
     """Print one page's extraction as JSON (a file, a URL, or an article of the archive).
+    Any news page works: the page's profile is chosen by its URL, then its markup, and a
+    page of a layout no profile knows is read by the generic extractor.
 
-    Example: scrape extract saved.html --url "https://sdl.thuathienhue.gov.vn/?gd=1&cn=5&tc=123"
+    Example: scrape extract saved.html --url "https://sdl.hue.gov.vn/tin-trong-tinh/vi-du.html"
     """
     from scraper.extract import is_url, load_page, load_stored
-    from scraper.sites import profile_for
+    from scraper.sites import profile_for_page
 
     if not is_url(target) and not Path(target).exists() and Path(db_path).is_file():
         archive = open_existing(db_path)
@@ -84,5 +86,5 @@ def extract(target: str, url: str | None, db_path) -> None:
             archive.close()
     else:
         text, page_url = load_page(target, url)
-    article = profile_for(page_url).extract_article(text, page_url)
+    article = profile_for_page(page_url, text).extract_article(text, page_url)
     click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))

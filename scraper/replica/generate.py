@@ -4,6 +4,9 @@ Owns `build_site` (categories in a two-level tree, article ids growing with date
 article gets which kind, features and date anomalies) and `Gen`, which composes one
 article's title, blocks, images and attachments from the pools of `scraper.replica.vocab`
 (also used by `ReplicaSite.add_articles`). Same seed and today, same site.
+
+Long because: the site is one deterministic sequence of random draws; moving a part of it
+elsewhere risks reordering the draws, which would change every seed's site.
 """
 
 from __future__ import annotations

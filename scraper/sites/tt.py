@@ -8,6 +8,10 @@ the extraction of an Article from an article page, and the reading of listing pa
 Extraction is a pure function of (page text, URL): no I/O, no clock unless `today` is
 left out. The rules for each field are SITE.md section 7; the choices SITE.md leaves
 open are marked ASSUMED below.
+
+Long because: it is the one place that knows this CMS (markup constants, URL rules, body
+walk, captions, related lists, postback pager, profile); split, the constants and the
+rules that read them would live apart, and grep would no longer find the whole CMS here.
 """
 
 from __future__ import annotations

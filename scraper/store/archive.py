@@ -4,13 +4,14 @@ This module owns opening and closing (`Archive.__init__`, `close`, `checkpoint`,
 context manager). The methods themselves live with their tables: articles and revisions
 (scraper.store.articles), raw pages (scraper.store.pages), the frontier
 (scraper.store.frontier), runs and the fetch log (scraper.store.runs), the sitemap
-memory (scraper.store.sitemaps).
+memory (scraper.store.sitemaps), aliases (scraper.store.aliases).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from scraper.store.aliases import AliasesMixin
 from scraper.store.articles import ArticlesMixin
 from scraper.store.frontier import FrontierMixin
 from scraper.store.pages import PagesMixin
@@ -21,7 +22,7 @@ from scraper.store.sitemaps import SitemapsMixin
 __all__ = ["Archive"]
 
 
-class Archive(ArticlesMixin, PagesMixin, FrontierMixin, RunsMixin, SitemapsMixin):
+class Archive(ArticlesMixin, AliasesMixin, PagesMixin, FrontierMixin, RunsMixin, SitemapsMixin):
     """The archive database. One sqlite_utils.Database (`db`); not thread-safe.
 
     Opening creates the tables or adds missing columns, sets WAL, foreign keys on and

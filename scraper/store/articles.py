@@ -31,7 +31,7 @@ from scraper.store.revision import (
     text_paragraphs,
 )
 from scraper.store.schedule import MISS_RECHECK, iso_utc, next_check_at, parse_time
-from scraper.store.schema import CHUNK, Connected, column_names, json_text
+from scraper.store.schema import Connected, column_names, json_text
 from scraper.text import clean_or_none
 from scraper.urls import canonical
 
@@ -390,31 +390,6 @@ class ArticlesMixin(Connected):
                 [misses, run_id, new_status, iso_utc(parse_time(now) + MISS_RECHECK), article_id],
             )
         return became_gone
-
-    def add_alias(self, alias_id: str, article_id: str, url: str | None = None) -> None:
-        """Record that alias_id (the id a new URL of the article would have) names article_id."""
-        if alias_id == article_id:
-            return
-        self.db.execute(
-            "INSERT INTO aliases (alias_id, article_id, url, first_seen) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (alias_id) DO UPDATE SET url = excluded.url",
-            [alias_id, article_id, url, iso_utc()],
-        )
-
-    def alias_targets(self, ids: Iterable[str]) -> dict[str, str]:
-        """alias id -> article id, for the ids among ids that are aliases."""
-        ids = list(dict.fromkeys(ids))
-        found: dict[str, str] = {}
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                self.db.execute(
-                    f"SELECT alias_id, article_id FROM aliases WHERE alias_id IN ({marks})",
-                    chunk,
-                ).fetchall()
-            )
-        return found
 
     def known_ids(self, ids: Iterable[str]) -> set[str]:
         """The ids among ids that the archive holds."""
