@@ -50,7 +50,7 @@ GONE_STATUSES = (404, 410)
 class CrawlConfig:
     """What one `scrape crawl` does. Frozen: built once by the CLI or a test."""
 
-    sites: tuple[str, ...]
+    sites: tuple[str | Site, ...]  # start URLs, or Sites (a site list entry's hosts)
     full: bool = False
     max_articles: int | None = None
     known_pages: int = 1  # listing pages in a row holding only known articles before a walk stops
@@ -354,7 +354,10 @@ class Crawler:
         self.transport = transport  # replaces the network (tests: httpx.MockTransport)
         self.stats = CrawlStats()
         self.sites = [
-            Site.from_url(url, merge_aliases=config.merge_aliases) for url in config.sites
+            site
+            if isinstance(site, Site)
+            else Site.from_url(site, merge_aliases=config.merge_aliases)
+            for site in config.sites
         ]
         self.hosts = frozenset(itertools.chain.from_iterable(site.hosts for site in self.sites))
         self.run_id = 0
@@ -581,7 +584,7 @@ def run_crawl(
 def _options(config: CrawlConfig) -> dict:
     politeness = config.fetch.politeness
     return {
-        "sites": list(config.sites),
+        "sites": [site if isinstance(site, str) else site.start_url for site in config.sites],
         "full": config.full,
         "max_articles": config.max_articles,
         "known_pages": config.known_pages,

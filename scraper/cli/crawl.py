@@ -11,7 +11,7 @@ import time
 
 import click
 
-from scraper.cli.options import db_option, log_format_option, quiet_option
+from scraper.cli.options import db_option, log_format_option, quiet_option, sites_file_option
 from scraper.errors import OutputError, ScraperError
 
 
@@ -20,6 +20,7 @@ from scraper.errors import OutputError, ScraperError
 @click.option(
     "--site", "site_urls", multiple=True, metavar="URL", help="A site to crawl (repeatable)."
 )
+@sites_file_option
 @click.option(
     "--full",
     is_flag=True,
@@ -78,6 +79,7 @@ from scraper.errors import OutputError, ScraperError
 def crawl(
     db_path,
     site_urls,
+    sites_file,
     full,
     concurrency,
     delay,
@@ -98,7 +100,7 @@ def crawl(
     """
     from scraper.crawl import CrawlConfig
     from scraper.fetch import FetchConfig, Politeness
-    from scraper.sites import DEFAULT_SITES
+    from scraper.sites.sitelist import load_site_list
 
     fetch = FetchConfig(
         politeness=Politeness(
@@ -110,7 +112,10 @@ def crawl(
         **({"user_agent": user_agent} if user_agent else {}),
     )
     config = CrawlConfig(
-        sites=tuple(site_urls) or DEFAULT_SITES,
+        sites=_checked(site_urls)
+        or tuple(
+            entry.site(merge_aliases=not separate_hosts) for entry in load_site_list(sites_file)
+        ),
         full=full,
         max_articles=max_articles,
         known_pages=known_pages,
@@ -119,6 +124,17 @@ def crawl(
         fetch=fetch,
     )
     run_and_report(db_path, config, quiet=quiet, log_format=log_format)
+
+
+def _checked(site_urls) -> tuple[str, ...]:
+    """The --site URLs; a malformed one or another scheme is a usage error (exit 2)."""
+    from scraper.errors import InputError
+    from scraper.sites.sitelist import check_url
+
+    try:
+        return tuple(check_url(url) for url in site_urls)
+    except InputError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 @click.command()

@@ -4,6 +4,7 @@ db_option(default=None, help=...)  --db PATH (default archive.db or $SCRAPE_DB)
 format_option(choices, help=None)  --format, the first choice the default (param `fmt`)
 since_until_options(since_help=None, until=True)  --since / --until YYYY-MM-DD
 quiet_option, log_format_option    crawl and demo's output controls
+sites_file_option                  --sites-file, the editable site list
 """
 
 from __future__ import annotations
@@ -73,3 +74,14 @@ log_format_option = click.option(
     show_default=True,
     help="json: the summary and each failure as one JSON object per line (for log collectors).",
 )
+
+
+def sites_file_option(fn):
+    """--sites-file FILE (param `sites_file`): the site list; ./sites.toml when absent."""
+    return click.option(
+        "--sites-file",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="The site list (TOML, [[site]] url/hosts/name); default ./sites.toml if it "
+        "exists, else the built-in family.",
+    )(fn)

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from scraper.cli.common import connect_read_only, open_existing
-from scraper.cli.options import db_option
+from scraper.cli.options import db_option, format_option, sites_file_option
 from scraper.errors import InputError
 
 
@@ -20,20 +20,41 @@ from scraper.errors import InputError
     help="Show each site's article count and last run from this archive when the file "
     "exists (opened read-only, never created)."
 )
-def sites(db_path) -> None:
-    """Print the sites `scrape crawl` visits when no --site is given.
+@sites_file_option
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Probe each site once (robots.txt, home page, profile detected, sitemap and feed "
+    "found) and print a table. Proxies come from HTTP_PROXY / HTTPS_PROXY / NO_PROXY.",
+)
+@format_option(["text", "json"], help="The output of --check: a table, or JSON.")
+def sites(db_path, sites_file, check, fmt) -> None:
+    """Print the sites `scrape crawl` visits when no --site is given: the site list
+    (--sites-file, else ./sites.toml, else the built-in family).
 
-    Example: scrape sites --db archive.db
+    Example: scrape sites --check
     """
-    from scraper.sites import DEFAULT_SITES
+    from scraper.sites.sitelist import load_site_list
 
+    entries = load_site_list(sites_file)
+    urls = [entry.url for entry in entries]
+    if check:
+        from scraper.sitecheck import check_sites, format_table
+
+        checks = check_sites([entry.site() for entry in entries])
+        if fmt == "json":
+            click.echo(json.dumps([c.to_dict() for c in checks], ensure_ascii=False, indent=2))
+        else:
+            for line in format_table(checks):
+                click.echo(line)
+        return
     connection = connect_read_only(db_path)
     if connection is None:
-        for url in DEFAULT_SITES:
+        for url in urls:
             click.echo(url)
         return
     try:
-        lines = _site_lines(connection, DEFAULT_SITES)
+        lines = _site_lines(connection, urls)
     except sqlite3.Error as exc:
         raise InputError(f"cannot read {db_path}: {exc}") from exc
     finally:

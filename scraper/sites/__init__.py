@@ -5,12 +5,13 @@ thuathienhue.gov.vn and the same department under hue.gov.vn, where the portal m
 2025). A *profile* knows one CMS: how to tell article URLs, article ids, how to extract
 an Article and how to read a listing page. `profile_for(url)` picks one.
 
-The default site list is kept here, in `DEFAULT_SITES`: edit it to change what
-`scrape crawl` visits when no --site is given.
+The built-in site list is `DEFAULT_SITES`; users edit theirs in a `sites.toml`
+(scraper.sites.sitelist), which may also name hosts that are one site.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
@@ -38,7 +39,27 @@ DEFAULT_SITES: tuple[str, ...] = (
     "https://vinhha.thuathienhue.gov.vn/",
     "https://vinhxuan.thuathienhue.gov.vn/",
     "https://quangan.thuathienhue.gov.vn/",
+    # The provincial portal on DNN (SITE.md 1), at thuathienhue.gov.vn and www.
+    "https://thuathienhue.gov.vn/",
 )
+
+# Hosts a site list entry names as one site (scraper.sites.sitelist): host -> the host ids
+# use (the entry's first). Filled when a site list is loaded.
+_HOST_ALIASES: dict[str, str] = {}
+
+
+def register_host_aliases(hosts) -> None:
+    """Make hosts one site for article ids: each maps to the first one's id host."""
+    hosts = [h.lower() for h in hosts]
+    primary = id_host(hosts[0])
+    changed = False
+    for host in hosts[1:]:
+        bare = host[4:] if host.startswith("www.") else host
+        if bare != primary and _HOST_ALIASES.get(bare) != primary:
+            _HOST_ALIASES[bare] = primary
+            changed = True
+    if changed:
+        id_host.cache_clear()
 
 
 @lru_cache(maxsize=4096)
@@ -48,6 +69,8 @@ def id_host(host: str) -> str:
     host = host.lower()
     if host.startswith("www."):
         host = host[4:]
+    if host in _HOST_ALIASES:
+        return _HOST_ALIASES[host]
     for primary, *aliases in DOMAIN_ALIASES:
         for alias in aliases:
             if host == alias or host.endswith("." + alias):
@@ -127,9 +150,34 @@ def profile_for_page(url: str, html: str) -> Profile:
     if claimed.name != "generic":
         return claimed
     for profile in profiles():
-        if profile.claims_markup(html):
+        if profile.name != "generic" and profile.claims_markup(html):
             return profile
-    return claimed
+    return _profile_of_links(url, html) or claimed
+
+
+LINKS_TO_CLAIM = 3  # article links a page needs to be taken for their CMS's page
+_HREF = re.compile(r"""href\s*=\s*["']([^"'#]+)""", re.IGNORECASE)
+
+
+def _profile_of_links(url: str, html: str) -> Profile | None:
+    """The profile whose article URLs the page links to most (a home or listing page of a
+    CMS whose own URL and markup say nothing), when it links to LINKS_TO_CLAIM or more."""
+    from collections import Counter
+
+    from scraper.urls import resolve
+
+    counts: Counter[str] = Counter()
+    for href in dict.fromkeys(_HREF.findall(html)):
+        target = resolve(url, href)
+        if target is None:
+            continue
+        owner = profile_for(target)
+        if owner.name != "generic" and owner.article_id(target) is not None:
+            counts[owner.name] += 1
+    if not counts:
+        return None
+    name, count = counts.most_common(1)[0]
+    return profile_named(name) if count >= LINKS_TO_CLAIM else None
 
 
 def article_id(url: str) -> str | None:

@@ -20,11 +20,12 @@ from scraper.sites import linkpages as link_rules
 from scraper.sites.profile import next_from_pager
 from scraper.urls import canonical, host_of
 
-# ASSUMED from the URLs seen: an article is `/<section>/<slug>.html` whose slug has at least
-# three words, or a `Chi-tiet` page naming an `mlid` GUID; a section's list is
-# `/<section>.html` or `/<section>/`, paged as `/<section>/trang-N.html` or `?page=N`.
+# ASSUMED from the URLs seen: an article is `/<news section>/<slug>.html`, where the section
+# is a "tin-..." (news) section such as `tin-trong-tinh` and the slug has three words or
+# more, or a `Chi-tiet` page naming an `mlid` GUID; a section's list is `/<section>/` or
+# `/<section>.html`, paged as `/<section>/trang-N.html` or `?page=N`.
 ARTICLE_PATH = re.compile(
-    r"^/(?:[\w\-]+/)+[\w]+(?:-[\w]+){2,}\.html?$|/chi-tiet/(?:.*/)?mlid/[0-9a-f\-]{32,36}/?$",
+    r"^/tin-[\w\-]+/(?:[\w\-]+/)*\w+(?:-\w+){2,}\.html?$|/chi-tiet/(?:.*/)?mlid/[0-9a-f\-]{32,36}/?$",
     re.IGNORECASE,
 )
 PAGED_PATH = re.compile(r"/trang-\d+\.html?$", re.IGNORECASE)
