@@ -3,7 +3,8 @@
 This module owns opening and closing (`Archive.__init__`, `close`, `checkpoint`, the
 context manager). The methods themselves live with their tables: articles and revisions
 (scraper.store.articles), raw pages (scraper.store.pages), the frontier
-(scraper.store.frontier), runs and the fetch log (scraper.store.runs).
+(scraper.store.frontier), runs and the fetch log (scraper.store.runs), imported captures
+and re-derived revisions (scraper.store.captures).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scraper.store.articles import ArticlesMixin
+from scraper.store.captures import CapturesMixin
 from scraper.store.frontier import FrontierMixin
 from scraper.store.pages import PagesMixin
 from scraper.store.runs import RunsMixin
@@ -19,7 +21,7 @@ from scraper.store.schema import connect, migrate
 __all__ = ["Archive"]
 
 
-class Archive(ArticlesMixin, PagesMixin, FrontierMixin, RunsMixin):
+class Archive(ArticlesMixin, CapturesMixin, PagesMixin, FrontierMixin, RunsMixin):
     """The archive database. One sqlite_utils.Database (`db`); not thread-safe.
 
     Opening creates the tables or adds missing columns, sets WAL, foreign keys on and
