@@ -331,3 +331,49 @@ def test_reextract_needs_an_archive(tmp_path):
     result = run("reextract", "--db", tmp_path / "none.db")
     assert result.exit_code == 1
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_crawled_archive_exports_and_imports_back_to_its_articles(tmp_path):
+    from scraper.crawl import run_crawl
+    from scraper.replica import ReplicaServer, build_site
+    from tests.test_crawl import config_for
+
+    site = build_site(seed=11, n_articles=20)
+    db = tmp_path / "crawl.db"
+    with ReplicaServer(site) as server:
+        run_crawl(db, config_for(server.base_url))
+        tc = site.tcs()[1]
+        site.edit(tc, title="Tiêu đề mới của bài viết sau khi biên tập")
+        run_crawl(db, config_for(server.base_url, full=True))
+        edited = site.article_id(tc, server.base_url)
+    out = tmp_path / "crawl.warc.gz"
+    assert run("export", "--db", db, "--format", "warc", "--output", out).exit_code == 0
+    assert warcio("check", out).returncode == 0
+    fresh = tmp_path / "fresh.db"
+    result = run("import", out, "--db", fresh)
+    assert result.exit_code == 0, result.output
+    same = "SELECT article_id, revision, content_hash, title FROM revisions ORDER BY 1, 2"
+    assert rows(fresh, same) == rows(db, same)
+    assert len(rows(db, same)) == 20 + 1
+    assert [r[1] for r in rows(fresh, same) if r[0] == edited] == [1, 2]
+    arts = "SELECT id, url, revision, content_hash FROM articles ORDER BY id"
+    assert rows(fresh, arts) == rows(db, arts)
+
+
+def test_wayback_is_polite_delay_and_retry_after(epochs, tmp_path):
+    db = tmp_path / "polite.db"
+    with WaybackReplica(snapshots(epochs), page_size=20) as replica:
+        replica.fault, replica.fault_path, replica.fault_count = "429", "/web/", 1
+        replica.retry_after = 1
+        result = run(
+            "wayback", "--site", epochs.base_url, "--db", db, "--endpoint", replica.endpoint,
+            "--delay", 0.2,
+        )  # fmt: skip
+        times = [t for t, _ in replica.hits]
+        replays = [(t, p) for t, p in replica.hits if p.startswith("/web/")]
+    assert result.exit_code == 0, result.output
+    assert revision_counts(db, epochs) == EXPECTED
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= 0.19  # --delay between two requests to the endpoint
+    assert replays[1][1] == replays[0][1]  # the 429 was retried ...
+    assert replays[1][0] - replays[0][0] >= 0.95  # ... after its Retry-After
