@@ -80,6 +80,14 @@ def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
+def is_html(content_type: str | None, body: bytes) -> bool:
+    """An HTML page by its Content-Type, or by its first bytes when it has none."""
+    if media_type(content_type):
+        return media_type(content_type) in HTML_TYPES
+    head = body.lstrip(b"\xef\xbb\xbf")[:64].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
 def _today(fetched_at: str) -> date:
     return date.fromisoformat(fetched_at[:10])
 
@@ -120,7 +128,7 @@ class Importer:
                 gone = aid is not None and archive.mark_gone_at(aid, cap.fetched_at)
                 outcome = "gone" if gone else "missing"
                 archive.record_capture(**row, page_sha=None, article_id=aid, outcome=outcome)
-            elif cap.status != 200 or media_type(cap.content_type) not in HTML_TYPES:
+            elif cap.status != 200 or not is_html(cap.content_type, cap.body):
                 outcome = "other"
                 archive.record_capture(**row, page_sha=None, article_id=None, outcome=outcome)
             else:
