@@ -162,6 +162,10 @@ class Importer:
         result = archive.save_article(
             article, fetched_at=fetched_at, page_sha=sha, run_id=self.run_id, origin=self.origin
         )
+        if result.outcome == "new":  # a 404 imported before (a later one) now applies
+            later = archive.later_gone_capture(article.id, fetched_at)
+            if later is not None:
+                archive.mark_gone_at(article.id, later)
         return result.outcome, article.id
 
 

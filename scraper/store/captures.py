@@ -114,6 +114,16 @@ class CapturesMixin(Connected):
             )
         return True
 
+    def later_gone_capture(self, article_id: str, after: str) -> str | None:
+        """The time of the article's latest imported capture when that is a 404/410 later
+        than `after` (imported before the article was known: a capture of 'missing')."""
+        row = self._one(
+            "SELECT fetched_at, status FROM captures WHERE article_id = ? AND fetched_at > ? "
+            "ORDER BY fetched_at DESC LIMIT 1",
+            [article_id, after],
+        )
+        return row[0] if row and row[1] in GONE_STATUSES else None
+
     def raw_captures(self) -> Iterator[dict]:
         """Every capture the archive holds the raw page of (crawl fetches and imported
         captures), plus the 404/410 answers of known articles, oldest first; duplicates
