@@ -379,3 +379,33 @@ def test_wayback_is_polite_delay_and_retry_after(epochs, tmp_path):
     assert min(gaps) >= 0.19  # --delay between two requests to the endpoint
     assert replays[1][1] == replays[0][1]  # the 429 was retried ...
     assert replays[1][0] - replays[0][0] >= 0.95  # ... after its Retry-After
+
+
+def test_killed_wayback_import_continues_on_rerun(imported, epochs, tmp_path):
+    import os
+    import signal
+    import time
+
+    db = tmp_path / "killed.db"
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    with WaybackReplica(snapshots(epochs), page_size=4) as replica:
+        args = [sys.executable, "-m", "scraper.cli", "wayback", "--site", epochs.base_url,
+                "--db", str(db), "--endpoint", replica.endpoint, "--delay", "0.3"]  # fmt: skip
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if sum(p.startswith("/web/") for _, p in replica.hits) >= 5:
+                break
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        done = rows(db, "SELECT COUNT(*) FROM captures")[0][0]
+        assert 3 <= done < 12
+        replica.hits.clear()
+        result = wayback(replica, epochs, db)
+        replays = [p for _, p in replica.hits if p.startswith("/web/")]
+    assert result.exit_code == 0, result.output
+    assert len(replays) <= 11 - 3
+    assert content(db) == content(imported[0])
+    statuses = [r[0] for r in rows(db, "SELECT status FROM runs ORDER BY id")]
+    assert statuses == ["interrupted", "ok"]  # the killed run, marked by the next one
