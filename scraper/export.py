@@ -18,6 +18,9 @@ This module owns the export formats:
   tools that do not.
 - `since`: published >= since for articles (articles without a date are left out),
   fetched_at >= since for revisions.
+- `as_of` (YYYY-MM-DD): the archive as it stood at the end of that UTC day: one row per
+  article, its latest revision fetched (captured) on or before that day (revision rows;
+  articles first captured later are left out).
 
 `read_rows()` reads an export back into rows equal to `SELECT *` of the table with the JSON
 columns decoded (`table_rows()` gives those): the round trip the tests check.
@@ -60,12 +63,19 @@ def _since(value: str | date | None) -> str | None:
         raise ExportError(f"bad since date {value!r} (expected YYYY-MM-DD)") from None
 
 
-def _cursor(db: Any, table: str, since: str | None):
-    sql = f"SELECT * FROM [{table}]"
+def _cursor(db: Any, table: str, since: str | None, as_of: str | None = None):
+    sql = f"SELECT * FROM [{table}] WHERE 1 = 1"
     params: list[Any] = []
     if since:
-        sql += f" WHERE [{SINCE_COLUMN[table]}] >= ?"
+        sql += f" AND [{SINCE_COLUMN[table]}] >= ?"
         params.append(since)
+    if as_of:  # table is revisions: each article's latest revision by the end of that day
+        end = f"{as_of}T23:59:59Z"
+        sql += (
+            " AND revision = (SELECT MAX(r2.revision) FROM revisions r2 WHERE "
+            "r2.article_id = revisions.article_id AND r2.fetched_at <= ?)"
+        )
+        params.append(end)
     return database(db).conn.execute(f"{sql} ORDER BY {ORDER[table]}", params)
 
 
@@ -79,11 +89,15 @@ def _decode_json(value: Any) -> Any:
 
 
 def table_rows(
-    db: Any, *, revisions: bool = False, since: str | date | None = None
+    db: Any,
+    *,
+    revisions: bool = False,
+    since: str | date | None = None,
+    as_of: str | date | None = None,
 ) -> Iterator[dict]:
     """The rows an export holds, as dicts (JSON columns decoded), streamed from a cursor."""
-    table = _table(revisions)
-    cursor = _cursor(db, table, _since(since))
+    table = _table(revisions or as_of is not None)
+    cursor = _cursor(db, table, _since(since), _since(as_of))
     names = [d[0] for d in cursor.description]
     json_cols = set(JSON_COLUMNS[table]) & set(names)
     for values in cursor:
@@ -101,13 +115,14 @@ def export(
     revisions: bool = False,
     since: str | date | None = None,
     bom: bool = True,
+    as_of: str | date | None = None,
 ) -> int:
     """Write every article (or revision) to the text stream `out`; returns the row count.
     Open a file for it with encoding="utf-8", newline="" (the CSV writer chooses line ends)."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")
-    table = _table(revisions)
-    cursor = _cursor(db, table, _since(since))
+    table = _table(revisions or as_of is not None)
+    cursor = _cursor(db, table, _since(since), _since(as_of))
     names = [d[0] for d in cursor.description]
     count = 0
     if fmt == "jsonl":

@@ -115,6 +115,15 @@ EXPECTED_COLUMNS = {
     "frontier": [
         "key", "url", "kind", "site", "state", "run_id", "added_at", "attempts", "error",
     ],
+    "captures": [
+        "id", "url", "fetched_at", "origin", "digest", "status", "page_sha", "article_id",
+        "source", "outcome", "run_id", "stored_at",
+    ],
+    "derivations": [
+        "article_id", "revision", "extractor_version", "derived_at", "page_sha",
+        "content_hash", "title", "published", "published_raw", "body", "source", "captions",
+        "category", "attachments", "profile", "published_source", "changed_fields",
+    ],
 }
 # fmt: on
 
@@ -129,6 +138,8 @@ EXPECTED_PKS = {
     "page_dicts": ["id"],
     "frontier": ["key"],
     "aliases": ["alias_id"],
+    "captures": ["id"],
+    "derivations": ["article_id", "revision", "extractor_version"],
 }
 
 

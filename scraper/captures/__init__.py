@@ -8,8 +8,12 @@ the ways in and out that are not the live crawl:
     scraper.captures.warc     WARC/ARC files: iter_warc (import), write_warc (export + CDXJ)
     scraper.captures.wayback  a Wayback Machine's CDX API and id_ replay (list_captures,
                               fetch_capture), on top of scraper.fetch.Fetcher
+    scraper.captures.importer captures into the archive (Importer, import_wayback,
+                              import_warc) and the archive's raw captures out (export_warc)
+    scraper.captures.reextract re-deriving articles from the stored raw pages, offline
 
-It knows nothing of sites, articles or the store.
+This module, warc and wayback know nothing of sites, articles or the store; importer and
+reextract are the bridge to them (site profiles, scraper.store).
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ This module owns `main` (the console script `scrape = "scraper.cli:main"`), `EXI
 and `ScrapeGroup`, whose `invoke` turns every ScraperError a command raises into one
 line on stderr (`scrape: <message>`) and its exit code, so no command catches errors to
 print them. The commands live in one module per family: crawl.py (crawl, demo),
-query.py (search, export, status, reindex, history), pages.py (sites, extract); their
+query.py (search, export, status, reindex, history), pages.py (sites, extract),
+captures.py (wayback, import, reextract); their
 shared options are in options.py and their shared helpers in common.py. Those modules
 never import this one, so there is no import cycle.
 """
@@ -60,7 +61,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from scraper.cli import analysts, crawl, pages, query
+    from scraper.cli import analysts, captures, crawl, pages, query
 
     for command in (
         pages.sites,
@@ -74,6 +75,9 @@ def _register() -> None:
         query.reindex,
         analysts.serve,
         analysts.report,
+        captures.wayback,
+        captures.import_,
+        captures.reextract,
     ):
         main.add_command(command)
 

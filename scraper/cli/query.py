@@ -14,8 +14,15 @@ import os
 
 import click
 
-from scraper.cli.common import archive_at, iso_day, open_existing, site_name, stdout_utf8
-from scraper.cli.options import db_option, format_option, since_until_options
+from scraper.cli.common import (
+    archive_at,
+    iso_day,
+    open_existing,
+    quiet_exit,
+    site_name,
+    stdout_utf8,
+)
+from scraper.cli.options import DATE, db_option, format_option, since_until_options
 from scraper.errors import InputError, OutputError
 
 
@@ -68,13 +75,28 @@ def search(db_path, query, fold, site, since, until, limit, fmt) -> None:
 @click.command("export")
 @db_option()
 @format_option(
-    ["jsonl", "csv"],
-    "jsonl: one JSON object per line; csv: header row, UTF-8 with a BOM (for Excel).",
+    ["jsonl", "csv", "warc"],
+    "jsonl: one JSON object per line; csv: header row, UTF-8 with a BOM (for Excel); "
+    "warc: every stored raw capture as WARC/1.1 (gzipped records).",
 )
 @click.option("--revisions", is_flag=True, help="One row per revision instead of per article.")
 @since_until_options(
     "Articles published on or after / revisions fetched on or after (YYYY-MM-DD).",
     until_help=None,
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=DATE,
+    default=None,
+    help="The archive as it stood at the end of this UTC day: each article's latest "
+    "revision captured on or before it (one revision row per article).",
+)
+@click.option(
+    "--cdx",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="With --format warc: also write a CDXJ index of the WARC to this file.",
 )
 @click.option(
     "--output",
@@ -84,16 +106,29 @@ def search(db_path, query, fold, site, since, until, limit, fmt) -> None:
     help="Write to this file (default: stdout).",
 )
 @click.option("--no-bom", is_flag=True, help="CSV without the UTF-8 byte-order mark.")
-def export(db_path, fmt, revisions, since, output, no_bom) -> None:
-    """Export every article (or revision) as JSON Lines or CSV, streamed.
+def export(db_path, fmt, revisions, since, as_of, cdx, output, no_bom) -> None:
+    """Export every article (or revision) as JSON Lines or CSV, streamed; or every stored
+    raw capture as WARC (--format warc > out.warc.gz).
 
     Example: scrape export --format csv --since 2024-01-01 --output articles.csv
     """
     from scraper.export import export as run_export
 
-    what = "revisions" if revisions else "articles"
+    if fmt == "warc":
+        if revisions or since or as_of:
+            raise InputError("--format warc exports every capture: no --revisions/--since/--as-of")
+        return _export_warc(db_path, output, cdx)
+    if cdx:
+        raise InputError("--cdx goes with --format warc")
+    what = "revisions" if revisions or as_of else "articles"
     with archive_at(db_path) as archive:
-        options = {"fmt": fmt, "revisions": revisions, "since": iso_day(since), "bom": not no_bom}
+        options = {
+            "fmt": fmt,
+            "revisions": revisions,
+            "since": iso_day(since),
+            "as_of": iso_day(as_of),
+            "bom": not no_bom,
+        }
         if output in (None, "-"):
             with stdout_utf8() as out:
                 run_export(archive, out, **options)
@@ -104,6 +139,33 @@ def export(db_path, fmt, revisions, since, output, no_bom) -> None:
         except OSError as exc:
             raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from exc
     click.echo(f"exported {count} {what} to {output}", err=True)
+
+
+def _export_warc(db_path, output, cdx) -> None:
+    """WARC to output (or stdout's bytes), CDXJ to cdx."""
+    import sys
+    from contextlib import ExitStack
+
+    from scraper.captures.importer import export_warc
+
+    with archive_at(db_path) as archive, ExitStack() as stack:
+        try:
+            if output in (None, "-"):
+                out = sys.stdout.buffer
+            else:
+                out = stack.enter_context(open(output, "wb"))  # noqa: SIM115
+            index = stack.enter_context(open(cdx, "w", encoding="utf-8")) if cdx else None
+            name = os.path.basename(output) if output not in (None, "-") else "export.warc.gz"
+            stats = export_warc(archive, out, cdx=index, filename=name)
+        except BrokenPipeError:
+            quiet_exit()
+        except OSError as exc:
+            raise OutputError(f"cannot write the WARC: {exc.strerror or exc}") from exc
+    click.echo(
+        f"exported {stats.captures} captures ({stats.revisits} as revisits), "
+        f"{stats.records} WARC records, {stats.bytes} bytes",
+        err=True,
+    )
 
 
 @click.command("status")

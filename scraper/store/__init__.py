@@ -10,6 +10,7 @@ A package, one module per concern; every name below is importable from `scraper.
 - frontier.py  the crawl frontier
 - runs.py      crawl runs and the fetch log
 - articles.py  articles, revisions, images, links: saving and reading them (SaveResult)
+- captures.py  imported captures (`captures`) and re-derived revisions (`derivations`)
 - archive.py   the `Archive` facade that gathers the methods of the modules above
 
 Times are ISO-8601 UTC strings with a 'Z', seconds precision ("2024-05-01T08:30:00Z"), so

@@ -4,7 +4,8 @@ This module owns opening and closing (`Archive.__init__`, `close`, `checkpoint`,
 context manager). The methods themselves live with their tables: articles and revisions
 (scraper.store.articles), raw pages (scraper.store.pages), the frontier
 (scraper.store.frontier), runs and the fetch log (scraper.store.runs), the sitemap
-memory (scraper.store.sitemaps), aliases (scraper.store.aliases).
+memory (scraper.store.sitemaps), aliases (scraper.store.aliases), imported captures and
+re-derived revisions (scraper.store.captures).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from scraper.store.aliases import AliasesMixin
 from scraper.store.articles import ArticlesMixin
+from scraper.store.captures import CapturesMixin
 from scraper.store.frontier import FrontierMixin
 from scraper.store.pages import PagesMixin
 from scraper.store.runs import RunsMixin
@@ -22,7 +24,15 @@ from scraper.store.sitemaps import SitemapsMixin
 __all__ = ["Archive"]
 
 
-class Archive(ArticlesMixin, AliasesMixin, PagesMixin, FrontierMixin, RunsMixin, SitemapsMixin):
+class Archive(
+    ArticlesMixin,
+    AliasesMixin,
+    CapturesMixin,
+    PagesMixin,
+    FrontierMixin,
+    RunsMixin,
+    SitemapsMixin,
+):
     """The archive database. One sqlite_utils.Database (`db`); not thread-safe.
 
     Opening creates the tables or adds missing columns, sets WAL, foreign keys on and

@@ -200,6 +200,51 @@ TABLES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ],
         [],
     ),
+    # Every capture an import took in (scraper.captures.importer): one row per capture, so a
+    # rerun skips what is done. outcome: 'new' | 'changed' | 'unchanged' | 'older' (older
+    # than the article's last_seen: kept, not applied) | 'not_article' | 'gone' | 'missing'
+    # (a 404 of an unknown article or one seen later) | 'other' (a status that is neither).
+    "captures": (
+        [
+            ("id", "INTEGER PRIMARY KEY"),
+            ("url", "TEXT"),  # the ORIGINAL URL
+            ("fetched_at", "TEXT"),  # capture time (CDX timestamp, WARC-Date)
+            ("origin", "TEXT"),  # 'wayback' | 'warc'
+            ("digest", "TEXT"),  # 'sha1:BASE32' of the payload (the CDX digest for Wayback)
+            ("status", "INTEGER"),
+            ("page_sha", "TEXT"),  # raw bytes in `pages` (NULL for 404s)
+            ("article_id", "TEXT"),
+            ("source", "TEXT"),  # the Wayback endpoint or the WARC file's name
+            ("outcome", "TEXT"),
+            ("run_id", "INTEGER"),
+            ("stored_at", "TEXT"),
+        ],
+        [],
+    ),
+    # A revision re-derived by `scrape reextract` with another extractor version whose
+    # content differs from the stored revision row (which is kept as it was).
+    "derivations": (
+        [
+            ("article_id", "TEXT NOT NULL"),
+            ("revision", "INTEGER NOT NULL"),
+            ("extractor_version", "TEXT NOT NULL"),
+            ("derived_at", "TEXT"),
+            ("page_sha", "TEXT"),
+            ("content_hash", "TEXT"),
+            ("title", "TEXT"),
+            ("published", "TEXT"),
+            ("published_raw", "TEXT"),
+            ("body", "TEXT"),
+            ("source", "TEXT"),
+            ("captions", "TEXT"),  # JSON array of strings
+            ("category", "TEXT"),
+            ("attachments", "TEXT"),  # JSON array of attachment URLs
+            ("profile", "TEXT"),
+            ("published_source", "TEXT"),
+            ("changed_fields", "TEXT"),  # JSON array: fields that differ from the stored row
+        ],
+        ["PRIMARY KEY (article_id, revision, extractor_version)"],
+    ),
     "frontier": (
         [
             ("key", "TEXT PRIMARY KEY"),
@@ -224,6 +269,8 @@ INDEXES: tuple[tuple[str, str, str], ...] = (
     ("idx_links_target_id", "links", "target_id"),
     ("idx_fetches_run_id", "fetches", "run_id"),
     ("idx_frontier_state", "frontier", "state"),
+    ("idx_captures_url", "captures", "url, fetched_at"),
+    ("idx_captures_article_id", "captures", "article_id, fetched_at"),
 )
 
 CHUNK = 500  # ids per IN (...) query
