@@ -27,12 +27,13 @@ import itertools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from functools import partial
 from pathlib import Path
 
 import httpx
 
-from scraper import lock, sources
+from scraper import coverage, lock, sources
 from scraper.dates import utc_now
 from scraper.errors import FetchError, HostUnreachable, RobotsDisallowed
 from scraper.fetch import FetchConfig, Fetcher, Response
@@ -58,6 +59,10 @@ class CrawlConfig:
     merge_aliases: bool = True  # thuathienhue.gov.vn and hue.gov.vn hosts are one site
     store_raw: bool = True
     fetch: FetchConfig = field(default_factory=FetchConfig)
+    since: date | None = None  # date browse from this day (scraper.coverage)
+    until: date | None = None  # ... to this day (default: today in Vietnam)
+    sweep: bool = False  # probe unseen article numbers (scraper.coverage)
+    sweep_misses: int = 100  # misses in a row that end a gap of the sweep
 
 
 @dataclass
@@ -113,6 +118,8 @@ class _Task:
     walk: _ListingWalk | None = field(compare=False, default=None)
     data: tuple[tuple[str, str], ...] | None = field(compare=False, default=None)  # a POST
     lastmod: str | None = field(compare=False, default=None)  # a sitemap's, from its index
+    seed: bool = field(compare=False, default=False)  # a seed page (the home page)
+    status: int | None = field(compare=False, default=None)  # the answer's, once fetched
 
 
 Progress = Callable[[str, CrawlStats], None]
@@ -235,6 +242,20 @@ class _SiteCrawl:
         for worker in workers:
             worker.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
+        if self.crawler.config.sweep:
+            await coverage.sweep(self)
+
+    def enqueue_request(self, request: PageRequest) -> None:
+        """Queue a listing page reached by a request of its own (a date-browse postback)."""
+        self._put(LISTING_PAGE, "listing", request.url, walk=None, data=request.data)
+
+    def known_numbers(self) -> list[int]:
+        """(archive thread) The article numbers of the site's known articles (id sweep)."""
+        numbers = (
+            self.profile.probe_number(row["id"])
+            for row in self.archive.iter_articles(self.site.name)
+        )
+        return sorted(n for n in numbers if n is not None)
 
     async def seed(self) -> None:
         pending, known = await self.crawler.db(self._seed_work)
@@ -242,7 +263,7 @@ class _SiteCrawl:
         for seed in self.profile.seeds(self.site.start_url):
             if seed not in self.queued:
                 self.queued.add(seed)
-                self._put(LISTING_PAGE, "listing", seed, walk=None)
+                self._put(LISTING_PAGE, "listing", seed, walk=None, seed=True)
         self.enqueue_known(known, ARTICLE if self.crawler.config.full else RECHECK)
 
     def _seed_work(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -281,10 +302,12 @@ class _SiteCrawl:
             return
         crawler.stats.listing_pages += 1
         profile = self.page_profile(response.final_url, response.text)
-        if task.walk is None:  # a seed: the page tells which CMS the site runs now
+        if task.seed:  # the page tells which CMS the site runs now
             self.profile = profile
             sources.start_sources(self, response)
         listing = profile.parse_listing(response.text, response.final_url)
+        if task.seed:
+            coverage.queue_days(self, listing)
         await self.take_listing(profile, listing, task.walk)
 
     async def take_listing(
@@ -460,6 +483,7 @@ class Crawler:
         self.articles_started += 1
         key = task.key
         response, page_sha = await self.fetch(task.url, keep_raw_for=site_crawl.site.name)
+        task.status = response.status if response is not None else None
         archive = self.archive
         if response is None:
             await self.db(archive.frontier_done, key, state="failed", error="fetch failed")
@@ -590,4 +614,7 @@ def _options(config: CrawlConfig) -> dict:
         "known_pages": config.known_pages,
         "delay": politeness.delay,
         "per_host": politeness.per_host,
+        "since": config.since.isoformat() if config.since else None,
+        "until": config.until.isoformat() if config.until else None,
+        "sweep": config.sweep,
     }

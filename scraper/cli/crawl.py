@@ -11,7 +11,13 @@ import time
 
 import click
 
-from scraper.cli.options import db_option, log_format_option, quiet_option, sites_file_option
+from scraper.cli.options import (
+    DATE,
+    db_option,
+    log_format_option,
+    quiet_option,
+    sites_file_option,
+)
 from scraper.errors import OutputError, ScraperError
 
 
@@ -21,6 +27,22 @@ from scraper.errors import OutputError, ScraperError
     "--site", "site_urls", multiple=True, metavar="URL", help="A site to crawl (repeatable)."
 )
 @sites_file_option
+@click.option(
+    "--since",
+    type=DATE,
+    default=None,
+    help="Also walk the date browse ('Xem tin theo ngày') day by day from this day "
+    "(YYYY-MM-DD), on CMSs that have one: one request per day.",
+)
+@click.option(
+    "--until", type=DATE, default=None, help="Last day of the date browse (default: today)."
+)
+@click.option(
+    "--sweep",
+    is_flag=True,
+    help="Also probe unseen article numbers between known ones (TT CMS), one at a time; a "
+    "run of 100 misses ends a gap.",
+)
 @click.option(
     "--full",
     is_flag=True,
@@ -80,6 +102,9 @@ def crawl(
     db_path,
     site_urls,
     sites_file,
+    since,
+    until,
+    sweep,
     full,
     concurrency,
     delay,
@@ -122,7 +147,12 @@ def crawl(
         merge_aliases=not separate_hosts,
         store_raw=not no_raw,
         fetch=fetch,
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        sweep=sweep,
     )
+    if since and until and until < since:
+        raise click.UsageError("--until is before --since")
     run_and_report(db_path, config, quiet=quiet, log_format=log_format)
 
 

@@ -13,11 +13,9 @@ import re
 from datetime import date
 from urllib.parse import unquote, urlsplit
 
-from scraper.models import Article, Listing, Page, PageRequest
-from scraper.sites import id_host, links, page_id
-from scraper.sites import linkpages as link_rules
-from scraper.sites.profile import next_from_pager
-from scraper.urls import canonical, host_of
+from scraper.models import Article
+from scraper.sites import linkpages, links, page_id
+from scraper.sites.profile import LinkProfile
 
 SLUG = re.compile(r"[^\W_]+(?:[-_][^\W_]+){3,}", re.UNICODE)  # four words or more
 LONG_NUMBER = re.compile(r"(?:^|[^\d])\d{4,}(?:[^\d]|$)")
@@ -29,7 +27,7 @@ def looks_like_article(url: str) -> bool:
     path = unquote(parts.path).rstrip("/")
     if links.page_number(url) is not None:  # a page of a listing
         return False
-    if not link_rules.looks_like_listing(url):  # files and action pages are neither
+    if not linkpages.looks_like_listing(url):  # files and action pages are neither
         return False
     last = path.rsplit("/", 1)[-1]
     return bool(
@@ -44,7 +42,7 @@ def article_id(url: str) -> str | None:
     return page_id(url) if looks_like_article(url) else None
 
 
-class GenericProfile:
+class GenericProfile(LinkProfile):
     """Any site, as a `scraper.sites.profile.Profile`."""
 
     name = "generic"
@@ -64,34 +62,12 @@ class GenericProfile:
         return article_id(url) if owner is self else owner.article_id(url)
 
     def is_listing_url(self, url: str) -> bool:
-        return link_rules.looks_like_listing(url)
+        return linkpages.looks_like_listing(url)
 
-    def extract_article(self, html: str, url: str, *, today: date | None = None) -> Article:
-        from scraper.sites.generic import extract_article as generic_extract
-
-        return self._own(generic_extract(html, url, today=today), url)
-
-    def _own(self, article: Article, url: str) -> Article:
-        article.profile = self.name
-        article.id = page_id(url)
-        article.url = canonical(url)
-        article.site = id_host(host_of(url))
+    def own(self, article: Article, url: str, today: date | None) -> Article:
+        article = super().own(article, url, today)
+        article.id = page_id(url)  # a page read as an article is one, whatever its URL
         return article
-
-    def parse_page(self, html: str, url: str, *, today: date | None = None) -> Page:
-        page = link_rules.parse_page(html, url, self, today=today)
-        if page.article is not None:
-            self._own(page.article, url)
-        return page
-
-    def parse_listing(self, html: str, url: str) -> Listing:
-        return link_rules.parse_listing(html, url, self)
-
-    def next_page(self, listing: Listing, page: int) -> PageRequest | None:
-        return next_from_pager(listing, page)
-
-    def seeds(self, start_url: str) -> list[str]:
-        return [canonical(start_url)]
 
 
 PROFILE = GenericProfile()

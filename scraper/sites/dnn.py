@@ -16,11 +16,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from scraper.models import Article, Listing, Page, PageRequest
-from scraper.sites import id_host
-from scraper.sites import linkpages as link_rules
-from scraper.sites.profile import next_from_pager
-from scraper.urls import canonical, host_of
+from scraper.models import Article
+from scraper.sites import id_host, linkpages
+from scraper.sites.profile import LinkProfile
+from scraper.urls import host_of
 
 GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 NEWSID = re.compile(r"/newsid/(" + GUID + r")(?:/|$|\?)", re.IGNORECASE)
@@ -73,7 +72,7 @@ def comb_date(guid: str, *, today: date | None = None) -> str | None:
     return day.isoformat()
 
 
-class DNNProfile:
+class DNNProfile(LinkProfile):
     """The DNN portal as a `scraper.sites.profile.Profile`."""
 
     name = "dnn"
@@ -88,21 +87,12 @@ class DNNProfile:
         return article_id(url)
 
     def is_listing_url(self, url: str) -> bool:
-        return link_rules.looks_like_listing(url) and newsid(url) is None
+        return newsid(url) is None and linkpages.looks_like_listing(url)
 
-    def extract_article(self, html: str, url: str, *, today: date | None = None) -> Article:
-        from scraper.sites.generic import extract_article as generic_extract
-
-        article = generic_extract(html, url, today=today)
-        return self._own(article, url, today)
-
-    def _own(self, article: Article, url: str, today: date | None) -> Article:
-        """The generic reading, made this profile's: identity, URL, and the GUID's date
-        when the page showed none."""
-        article.profile = self.name
-        article.id = article_id(url)
-        article.url = canonical(url)
-        article.site = id_host(host_of(url))
+    def own(self, article: Article, url: str, today: date | None) -> Article:
+        """The generic reading made this profile's, with the GUID's date when the page
+        showed none."""
+        article = super().own(article, url, today)
         guid = newsid(url)
         if article.published is None and guid is not None:
             published = comb_date(guid, today=today)
@@ -110,21 +100,6 @@ class DNNProfile:
                 article.published = published
                 article.published_source = "guid"
         return article
-
-    def parse_page(self, html: str, url: str, *, today: date | None = None) -> Page:
-        page = link_rules.parse_page(html, url, self, today=today)
-        if page.article is not None:
-            self._own(page.article, url, today)
-        return page
-
-    def parse_listing(self, html: str, url: str) -> Listing:
-        return link_rules.parse_listing(html, url, self)
-
-    def next_page(self, listing: Listing, page: int) -> PageRequest | None:
-        return next_from_pager(listing, page)
-
-    def seeds(self, start_url: str) -> list[str]:
-        return [canonical(start_url)]
 
 
 PROFILE = DNNProfile()

@@ -11,14 +11,11 @@ keeps the id it had (the crawler records the new URL as an alias).
 from __future__ import annotations
 
 import re
-from datetime import date
 from urllib.parse import unquote, urlsplit
 
-from scraper.models import Article, Listing, Page, PageRequest
-from scraper.sites import id_host
-from scraper.sites import linkpages as link_rules
-from scraper.sites.profile import next_from_pager
-from scraper.urls import canonical, host_of
+from scraper.sites import id_host, linkpages
+from scraper.sites.profile import LinkProfile
+from scraper.urls import host_of
 
 # ASSUMED from the URLs seen: an article is `/<news section>/<slug>.html`, where the section
 # is a "tin-..." (news) section such as `tin-trong-tinh` and the slug has three words or
@@ -39,7 +36,7 @@ def article_id(url: str) -> str | None:
     return f"{id_host(host_of(url))}{path.lower()}"
 
 
-class HueProfile:
+class HueProfile(LinkProfile):
     """The hue.gov.vn-era CMS as a `scraper.sites.profile.Profile`."""
 
     name = "hue"
@@ -48,40 +45,13 @@ class HueProfile:
         return article_id(url) is not None
 
     def claims_markup(self, html: str) -> bool:
-        return False  # its markup has never been seen: claimed by URL only
+        return False  # its markup has never been seen: claimed by URL (or by its links)
 
     def article_id(self, url: str) -> str | None:
         return article_id(url)
 
     def is_listing_url(self, url: str) -> bool:
-        return article_id(url) is None and link_rules.looks_like_listing(url)
-
-    def extract_article(self, html: str, url: str, *, today: date | None = None) -> Article:
-        from scraper.sites.generic import extract_article as generic_extract
-
-        return self._own(generic_extract(html, url, today=today), url)
-
-    def _own(self, article: Article, url: str) -> Article:
-        article.profile = self.name
-        article.id = article_id(url)
-        article.url = canonical(url)
-        article.site = id_host(host_of(url))
-        return article
-
-    def parse_page(self, html: str, url: str, *, today: date | None = None) -> Page:
-        page = link_rules.parse_page(html, url, self, today=today)
-        if page.article is not None:
-            self._own(page.article, url)
-        return page
-
-    def parse_listing(self, html: str, url: str) -> Listing:
-        return link_rules.parse_listing(html, url, self)
-
-    def next_page(self, listing: Listing, page: int) -> PageRequest | None:
-        return next_from_pager(listing, page)
-
-    def seeds(self, start_url: str) -> list[str]:
-        return [canonical(start_url)]
+        return article_id(url) is None and linkpages.looks_like_listing(url)
 
 
 PROFILE = HueProfile()

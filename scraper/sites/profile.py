@@ -60,6 +60,20 @@ class Profile(Protocol):
         """The URLs a crawl of the site starting at start_url fetches first."""
         ...
 
+    def day_request(self, listing: Listing, day: date) -> PageRequest | None:
+        """The request for the list of one day's articles ("Xem tin theo ngày") made from
+        a page of the site, or None when the CMS has no date browse."""
+        ...
+
+    def probe_url(self, start_url: str, number: int) -> str | None:
+        """The URL of article number `number` for an id sweep, or None when the CMS's ids
+        are not numbers that can be probed."""
+        ...
+
+    def probe_number(self, article_id: str) -> int | None:
+        """The number of an article id for an id sweep (None when it has none)."""
+        ...
+
 
 def next_from_pager(listing: Listing, page: int) -> PageRequest | None:
     """The usual pager rule: the link to page + 1, else the pager's "next" link."""
@@ -67,3 +81,62 @@ def next_from_pager(listing: Listing, page: int) -> PageRequest | None:
     if following is None:
         following = next((link for link in listing.pager if link.is_next), None)
     return following.request if following is not None else None
+
+
+class LinkProfile:
+    """What the profiles read by links alone share (DNN, the hue.gov.vn-era CMS, generic):
+    articles by the generic extractor made the profile's own (`own`), listings and pagers
+    by scraper.sites.linkpages, the start URL as the only seed, and no date browse or id
+    sweep. A subclass sets `name` and gives `claims_url`, `claims_markup`, `article_id`
+    and `is_listing_url`."""
+
+    name = "generic"
+
+    def article_id(self, url: str) -> str | None:
+        raise NotImplementedError
+
+    def own(self, article: Article, url: str, today: date | None) -> Article:
+        """The generic reading made this profile's: its name, identity, URL and site."""
+        from scraper.sites import id_host
+        from scraper.urls import canonical, host_of
+
+        article.profile = self.name
+        article.id = self.article_id(url)
+        article.url = canonical(url)
+        article.site = id_host(host_of(url))
+        return article
+
+    def extract_article(self, html: str, url: str, *, today: date | None = None) -> Article:
+        from scraper.sites.generic import extract_article as generic_extract
+
+        return self.own(generic_extract(html, url, today=today), url, today)
+
+    def parse_page(self, html: str, url: str, *, today: date | None = None) -> Page:
+        from scraper.sites import linkpages
+
+        page = linkpages.parse_page(html, url, self, today=today)  # type: ignore[arg-type]
+        if page.article is not None:
+            page.article = self.own(page.article, url, today)
+        return page
+
+    def parse_listing(self, html: str, url: str) -> Listing:
+        from scraper.sites import linkpages
+
+        return linkpages.parse_listing(html, url, self)  # type: ignore[arg-type]
+
+    def next_page(self, listing: Listing, page: int) -> PageRequest | None:
+        return next_from_pager(listing, page)
+
+    def seeds(self, start_url: str) -> list[str]:
+        from scraper.urls import canonical
+
+        return [canonical(start_url)]
+
+    def day_request(self, listing: Listing, day: date) -> PageRequest | None:
+        return None
+
+    def probe_url(self, start_url: str, number: int) -> str | None:
+        return None
+
+    def probe_number(self, article_id: str) -> int | None:
+        return None

@@ -61,6 +61,7 @@ CHROME_CLASSES = frozenset(
 BREADCRUMB_SEPARATOR = re.compile(r"\s*(?:>>|»|›)\s*")
 POSTBACK = re.compile(r"""__doPostBack\(\s*['"]([^'"]*)['"]\s*,\s*['"]([^'"]*)['"]\s*\)""")
 PAGER_ARGUMENT = re.compile(r"^Page\$(\d+)$")
+DATE_BROWSE_LINK_TEXT = "xem"  # the "Xem" link of the "Xem tin theo ngày" box
 ARTICLE_PARAM = "tc"
 LISTING_PARAMS = ("gd", "2")  # /?gd=2&cn=<id>
 CATEGORY_PARAM = "cn"
@@ -688,12 +689,88 @@ class Form:
 
 
 @dataclass
+class DateBrowse:
+    """The "Xem tin theo ngày" box: the Xem link's postback target and the names of its
+    day, month and year selects with their option values (SITE.md 7: read from the form)."""
+
+    target: str
+    day: tuple[str, dict[int, str]]
+    month: tuple[str, dict[int, str]]
+    year: tuple[str, dict[int, str]]
+
+
+@dataclass
 class PostbackListing(Listing):
     """A TT listing page: the generic Listing plus the ASP.NET form and postback links
-    its pager is made of (the `pager` entries are these links turned into requests)."""
+    its pager is made of (the `pager` entries are these links turned into requests), and
+    the date-browse box when the page has one."""
 
     form: Form | None = None
     postbacks: list[PagerLink] = field(default_factory=list)
+    date_browse: DateBrowse | None = None
+
+
+def _int_options(select: LexborNode) -> dict[int, str]:
+    values: dict[int, str] = {}
+    for option in select.css("option"):
+        value = (option.attributes.get("value") or clean(option.text())).strip()
+        if value.isdigit():
+            values.setdefault(int(value), value)
+    return values
+
+
+def _date_browse(root: LexborNode) -> DateBrowse | None:
+    """The date-browse box: its selects told apart by their options (days 1-31, months
+    1-12, four-digit years), and the postback of its "Xem" link."""
+    target = None
+    for anchor in root.css("a[href]"):
+        if clean(anchor.text()).lower() == DATE_BROWSE_LINK_TEXT:
+            match = POSTBACK.search(anchor.attributes.get("href") or "")
+            if match:
+                target = match.group(1)
+                break
+    if target is None:
+        return None
+    found: dict[str, tuple[str, dict[int, str]]] = {}
+    for select in root.css("select[name]"):
+        options = _int_options(select)
+        if not options:
+            continue
+        low, high = min(options), max(options)
+        kind = (
+            "year" if low >= 1990 and high < 2100
+            else "day" if low == 1 and high >= 28 and high <= 31
+            else "month" if low == 1 and high == 12
+            else None
+        )  # fmt: skip
+        if kind and kind not in found:
+            found[kind] = (select.attributes["name"] or "", options)
+    if len(found) != 3:
+        return None
+    return DateBrowse(target, found["day"], found["month"], found["year"])
+
+
+def day_request(listing: Listing, day: date) -> PageRequest | None:
+    """The postback that lists one day's articles, from a page with the date-browse box."""
+    if not isinstance(listing, PostbackListing) or listing.form is None:
+        return None
+    browse = listing.date_browse
+    if browse is None:
+        return None
+    chosen = {}
+    for (name, options), value in (
+        (browse.day, day.day),
+        (browse.month, day.month),
+        (browse.year, day.year),
+    ):
+        if value not in options:
+            return None  # a year the select does not offer
+        chosen[name] = options[value]
+    data = [
+        (name, chosen.get(name, value))
+        for name, value in postback_data(listing.form, browse.target, "")
+    ]
+    return PageRequest(listing.form.action, tuple(data))
 
 
 def _form(root: LexborNode, page_url: str) -> Form | None:
@@ -826,6 +903,7 @@ def _listing(tree: LexborHTMLParser, url: str) -> PostbackListing:
             )
     form = _form(root, url)
     return PostbackListing(
+        date_browse=_date_browse(root),
         url=canonical(url),
         article_urls=main,
         linked_urls=[u for u in everywhere if u not in main_set],
@@ -894,6 +972,17 @@ class TTProfile:
     def seeds(self, start_url: str) -> list[str]:
         # The home page lists the newest articles and links every category (SITE.md 7).
         return [canonical(start_url)]
+
+    def day_request(self, listing: Listing, day: date) -> PageRequest | None:
+        return day_request(listing, day)
+
+    def probe_url(self, start_url: str, number: int) -> str | None:
+        parts = urlsplit(start_url)
+        return article_url(f"{parts.scheme}://{parts.netloc}{parts.path or '/'}?tc={number}")
+
+    def probe_number(self, article_id: str) -> int | None:
+        tail = article_id.rsplit("/", 1)[-1]
+        return int(tail) if tail.isdigit() else None
 
 
 PROFILE = TTProfile()

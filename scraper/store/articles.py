@@ -467,6 +467,10 @@ class ArticlesMixin(Connected):
                 return row[0]
         return None
 
+    def article_ids(self, site: str) -> list[str]:
+        """The ids of the site's articles (live or gone)."""
+        return [row[0] for row in self.db.execute("SELECT id FROM articles WHERE site = ?", [site])]
+
     def iter_articles(self, site: str | None = None) -> Iterator[dict]:
         """Every article row (JSON decoded), by id."""
         sql = "SELECT * FROM articles"
