@@ -17,8 +17,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scraper.crawl import _SiteCrawl
     from scraper.models import Listing
+    from scraper.site_crawl import SiteCrawl
 
 
 def days_between(since: date, until: date) -> list[date]:
@@ -27,7 +27,7 @@ def days_between(since: date, until: date) -> list[date]:
     return [until - timedelta(days=n) for n in range(max(count, 0))]
 
 
-def queue_days(site_crawl: _SiteCrawl, listing: Listing) -> int:
+def queue_days(site_crawl: SiteCrawl, listing: Listing) -> int:
     """Queue the date-browse request of every day of the crawl's range; how many."""
     config = site_crawl.crawler.config
     if config.since is None:
@@ -68,10 +68,11 @@ def sweep_candidates(known: list[int], misses: int):
         streak = streak + 1 if missed else 0
 
 
-async def sweep(site_crawl: _SiteCrawl) -> int:
+async def sweep(site_crawl: SiteCrawl) -> int:
     """Probe the unseen article numbers of the site (see the module docstring); the number
     of probes made."""
-    from scraper.crawl import ARTICLE, GONE_STATUSES, _Task
+    from scraper.crawl import GONE_STATUSES
+    from scraper.site_crawl import ARTICLE, Task
 
     crawler, profile = site_crawl.crawler, site_crawl.profile
     if profile.probe_url(site_crawl.site.start_url, 1) is None:
@@ -87,7 +88,7 @@ async def sweep(site_crawl: _SiteCrawl) -> int:
             missed = True
             if url and key and key not in site_crawl.queued:
                 site_crawl.queued.add(key)
-                task = _Task(ARTICLE, next(site_crawl.order), "article", url, key=key)
+                task = Task(ARTICLE, next(site_crawl.order), "article", url, key=key)
                 await crawler.fetch_article(site_crawl, task)
                 probes += 1
                 missed = task.status in GONE_STATUSES

@@ -21,14 +21,14 @@ from scraper.sites.feeds import common_feed_urls, feed_links, parse_feed
 from scraper.urls import canonical, host_of
 
 if TYPE_CHECKING:
-    from scraper.crawl import _SiteCrawl, _Task
     from scraper.fetch import Response
+    from scraper.site_crawl import SiteCrawl, Task
 
 SITEMAP, FEED = "sitemap", "feed"
 MAX_SITEMAPS = 2000  # child sitemaps per site and run: a guard against endless indexes
 
 
-def start_sources(site_crawl: _SiteCrawl, home: Response) -> None:
+def start_sources(site_crawl: SiteCrawl, home: Response) -> None:
     """Queue the site's sitemaps and feeds, once per run, from its home page."""
     if site_crawl.sources_started:
         return
@@ -47,7 +47,7 @@ def start_sources(site_crawl: _SiteCrawl, home: Response) -> None:
         site_crawl.enqueue_source(FEED, url, lastmod=None)
 
 
-async def fetch_source(site_crawl: _SiteCrawl, task: _Task) -> None:
+async def fetch_source(site_crawl: SiteCrawl, task: Task) -> None:
     """Fetch one sitemap or feed and queue what it lists."""
     crawler = site_crawl.crawler
     response, _ = await crawler.fetch(task.url)

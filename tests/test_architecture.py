@@ -26,7 +26,7 @@ SITE_WORDS = re.compile(r"TT_|TMCD2|Ngày cập nhật|[?&]gd=|[?&]tc=|\bgd=|\bt
 # Known offenders (none today). A new offender fails; when one is fixed, delete its entry
 # (a stale entry is reported as a warning).
 KNOWN_CYCLE_EDGES: set[tuple[str, str]] = set()
-KNOWN_LONG = {"scraper.crawl"}  # split once the health hooks land
+KNOWN_LONG: set[str] = set()
 KNOWN_SITE_WORDS: set[tuple[str, str]] = set()
 
 
