@@ -1,0 +1,240 @@
+"""Where the article's text is on a page nobody described: main-content scoring.
+
+Owns the choice of the element(s) holding the article body on an unknown layout. Every
+run of text is attributed to its nearest block element (a "paragraph"); paragraphs with
+enough text score by length and commas and lend their score to their ancestors; link
+text counts against. The best-scoring ancestor wins (readability's scheme, adapted to a
+one-pass walk of the Lexbor tree), then siblings that look like more of the same
+article are added. What a page declares wins over scores: a single element marked
+`itemprop=articleBody`, or an <article> holding most of the paragraph text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborNode
+
+BLOCK_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre center section article "
+    "header footer address figure figcaption hr main aside nav details summary table tr td "
+    "th tbody thead tfoot caption form fieldset body html".split()
+)
+POSITIVE = re.compile(
+    r"article|body|content|entry|hentry|main|page|post|text|blog|story|detail|chitiet|noidung",
+    re.IGNORECASE,
+)
+NEGATIVE = re.compile(
+    r"comment|meta|footer|footnote|sidebar|widget|related|share|social|promo|sponsor|nav|menu"
+    r"|banner|combx|masthead|media|hidden|shoutbox|tags|outbrain|teaser|card|list",
+    re.IGNORECASE,
+)
+TAG_WEIGHT = {
+    "div": 5,
+    "article": 5,
+    "main": 5,
+    "section": 3,
+    "pre": 3,
+    "td": 3,
+    "blockquote": 3,
+    "address": -3,
+    "ol": -3,
+    "ul": -3,
+    "dl": -3,
+    "dd": -3,
+    "dt": -3,
+    "li": -3,
+    "form": -3,
+    "h1": -5,
+    "h2": -5,
+    "h3": -5,
+    "h4": -5,
+    "h5": -5,
+    "h6": -5,
+    "th": -5,
+}
+MIN_PARAGRAPH = 25
+
+
+class _Candidate:
+    __slots__ = ("node", "score", "final")
+
+    def __init__(self, node: LexborNode):
+        self.node = node
+        self.score = _class_weight(node) + TAG_WEIGHT.get(node.tag, 0)
+        self.final = 0.0
+
+
+def _class_weight(node: LexborNode) -> float:
+    attrs = node.attributes
+    weight = 0.0
+    for key in ("class", "id"):
+        value = attrs.get(key)
+        if value:
+            if NEGATIVE.search(value):
+                weight -= 25
+            if POSITIVE.search(value):
+                weight += 25
+    if (attrs.get("itemprop") or "").lower() == "articlebody":
+        weight += 50
+    return weight
+
+
+def paragraphs(root: LexborNode) -> dict[int, list]:
+    """{block mem_id: [block node, text length, link text length, commas]} for every block
+    element holding text of its own (text nodes whose nearest block ancestor it is)."""
+    own: dict[int, list] = {}
+    for node in root.traverse(include_text=True):
+        if node.tag != "-text":
+            continue
+        text = node.text_content
+        if not text or text.isspace():
+            continue
+        size = len(text.strip())
+        in_link = False
+        parent = node.parent
+        while parent is not None and parent.tag not in BLOCK_TAGS:
+            if parent.tag == "a":
+                in_link = True
+            parent = parent.parent
+        if parent is None:
+            continue
+        key = parent.mem_id
+        entry = own.get(key)
+        if entry is None:
+            entry = own[key] = [parent, 0, 0, 0]
+        entry[1] += size
+        if in_link:
+            entry[2] += size
+        entry[3] += text.count(",") + text.count("，")
+    return own
+
+
+def link_density(node: LexborNode) -> float:
+    size = len("".join(node.text().split()))
+    if not size:
+        return 0.0
+    links = sum(len("".join(a.text().split())) for a in node.css("a"))
+    return min(1.0, links / size)
+
+
+def score(root: LexborNode) -> tuple[dict[int, _Candidate], list[_Candidate]]:
+    """Candidates by mem_id, and the best ones sorted by final score (best first)."""
+    candidates: dict[int, _Candidate] = {}
+    for node, size, link_size, commas in paragraphs(root).values():
+        if size < MIN_PARAGRAPH:
+            continue
+        value = (1 + commas + min(size / 100, 3)) * (1 - link_size / size)
+        if value <= 0:
+            continue
+        # A text-holding div/td is its own paragraph's container too (readability turns
+        # such a div into a <p>): its parent gets the full score.
+        ancestor = node.parent
+        level = 0
+        while ancestor is not None and level < 5:
+            if ancestor.tag in ("html", "#document"):
+                break
+            key = ancestor.mem_id
+            candidate = candidates.get(key)
+            if candidate is None:
+                candidate = candidates[key] = _Candidate(ancestor)
+            divider = 1 if level == 0 else 2 if level == 1 else level * 3
+            candidate.score += value / divider
+            ancestor = ancestor.parent
+            level += 1
+    ranked = sorted(candidates.values(), key=lambda c: c.score, reverse=True)[:12]
+    for candidate in ranked:
+        candidate.final = candidate.score * (1 - link_density(candidate.node))
+    ranked.sort(key=lambda c: c.final, reverse=True)
+    return candidates, ranked
+
+
+def _contains(ancestor: LexborNode, node: LexborNode) -> bool:
+    target = ancestor.mem_id
+    current = node
+    while current is not None:
+        if current.mem_id == target:
+            return True
+        current = current.parent
+    return False
+
+
+def _final(candidates: dict[int, _Candidate], node: LexborNode) -> float | None:
+    candidate = candidates.get(node.mem_id)
+    if candidate is None:
+        return None
+    if not candidate.final:
+        candidate.final = candidate.score * (1 - link_density(node))
+    return candidate.final
+
+
+def main_content(root: LexborNode) -> list[LexborNode]:
+    """The elements holding the article body, in page order (the best candidate and the
+    siblings that belong with it); [] when the page has no run of text at all."""
+    candidates, ranked = score(root)
+    if not ranked:
+        return []
+    top = ranked[0]
+    top_node = top.node
+    # Several near-equal candidates under one ancestor: the ancestor is the article.
+    alternatives = [c.node for c in ranked[1:6] if c.final >= 0.75 * top.final]
+    if len(alternatives) >= 3:
+        parent = top_node.parent
+        while parent is not None and parent.tag not in ("body", "html"):
+            inside = sum(1 for alt in alternatives if _contains(parent, alt))
+            if inside >= 3:
+                top_node = parent
+                break
+            parent = parent.parent
+    # Climb while the parent scores better (the text was split across children).
+    last = _final(candidates, top_node) or top.final
+    threshold = last / 3
+    parent = top_node.parent
+    while parent is not None and parent.tag not in ("body", "html"):
+        parent_score = _final(candidates, parent)
+        if parent_score is None:
+            parent = parent.parent
+            continue
+        if parent_score < threshold:
+            break
+        if parent_score > last:
+            top_node = parent
+            break
+        last = parent_score
+        parent = parent.parent
+    # An only child stands for its parent.
+    while top_node.parent is not None and top_node.parent.tag not in ("body", "html"):
+        siblings = [c for c in top_node.parent.iter() if c.tag != "-comment"]
+        if len(siblings) != 1:
+            break
+        top_node = top_node.parent
+    return _with_siblings(candidates, top_node)
+
+
+def _with_siblings(candidates: dict[int, _Candidate], top_node: LexborNode) -> list[LexborNode]:
+    parent = top_node.parent
+    if parent is None or parent.tag in ("html",):
+        return [top_node]
+    top_score = _final(candidates, top_node) or 0.0
+    threshold = max(10.0, top_score * 0.2)
+    top_class = top_node.attributes.get("class") or ""
+    out = []
+    for sibling in parent.iter():
+        if sibling.mem_id == top_node.mem_id:
+            out.append(sibling)
+            continue
+        if sibling.tag in ("-text", "-comment"):
+            continue
+        bonus = top_score * 0.2 if top_class and sibling.attributes.get("class") == top_class else 0
+        value = _final(candidates, sibling)
+        if value is not None and value + bonus >= threshold:
+            out.append(sibling)
+            continue
+        if sibling.tag == "p":
+            text = " ".join(sibling.text().split())
+            density = link_density(sibling)
+            if (len(text) > 80 and density < 0.25) or (
+                0 < len(text) <= 80 and density == 0 and re.search(r"\.( |$)", text)
+            ):
+                out.append(sibling)
+    return out

@@ -1,0 +1,132 @@
+"""Chrome removal for any page: what is never article text, found by generic markers only.
+
+Owns the words and tags that mark boilerplate on any site (menus, share bars, comments,
+related lists, sidebars, footers, newsletter and cookie boxes, ads), the removal of such
+elements from a parsed page before the main content is looked for, and the collection of
+the related-article links they hold (they are removed, but their links are kept).
+No site's class names here: only generic English words and ARIA roles.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+# Elements that never hold article text.
+DROP_TAGS = (
+    "script, style, noscript, template, svg, iframe, object, embed, canvas, button, select, "
+    "textarea, input, label, dialog, nav, footer, aside, menu"
+)
+# Class/id words of chrome. A token is a run of letters in the class or id.
+CHROME_TOKENS = frozenset(
+    "nav navbar navigation navi menu menus mainmenu submenu topmenu footer foot share shares "
+    "sharing sharebar social socials comment comments commentlist disqus related relatedposts "
+    "sidebar widget widgets promo promos promotion newsletter newsletters ad ads adv advert "
+    "adverts advertisement advertising adslot adunit banner breadcrumb breadcrumbs cookie "
+    "cookies consent gdpr subscribe subscription signup popup modal overlay sponsor sponsored "
+    "masthead toolbar tags tagcloud pagination pager print outbrain taboola recommended "
+    "trending popular mostread most readmore moreinfo rightcol leftcol skip skiplink hidden "
+    "login register author-bio bio tools utility byline dateline paywall"
+    .split()
+)
+# Substrings that mark chrome even inside a compound word ("sharebuttons", "relatedArticles").
+CHROME_PARTS = (
+    "share",
+    "social",
+    "comment",
+    "related",
+    "sidebar",
+    "newsletter",
+    "breadcrumb",
+    "cookie",
+    "promo",
+    "widget",
+    "subscri",
+    "advert",
+    "footer",
+    "navbar",
+    "navigation",
+    "banner",
+    "recommend",
+    "popular",
+    "trending",
+)
+# Words that may name the whole page's wrapper ("has-sidebar", "content-with-comments"):
+# an element also named with one of these is kept.
+KEEP_PARTS = ("article", "content", "entry", "main", "post", "story", "body", "text", "page")
+CHROME_ROLES = frozenset("navigation banner contentinfo complementary search menu menubar".split())
+_TOKEN = re.compile(r"[a-z]+")
+_CAMEL = re.compile(r"([a-z])([A-Z])")
+
+# Headings of related-article lists and other boxes in Vietnamese and English.
+RELATED_LABELS = re.compile(
+    r"^(?:tin|bài|bài viết|tin tức)\s+(?:liên quan|khác|cùng chuyên mục|cùng loại|mới|đã đưa)"
+    r"|^(?:các|những)\s+(?:tin|bài)\s+(?:khác|liên quan|đã đưa)"
+    r"|^(?:đọc|xem)\s+(?:nhiều|thêm|tiếp)|^tin\s+nổi\s+bật|^tiêu\s+điểm"
+    r"|^(?:related|more|read more|recommended|most (?:read|popular|viewed)|popular|trending"
+    r"|you may also like|see also|also read|further reading|latest|more from|more on)\b",
+    re.IGNORECASE,
+)
+
+
+def chrome_name(attrs: dict) -> bool:
+    """True when an element's class or id names chrome (and not also the content)."""
+    names = " ".join(v for v in (attrs.get("class"), attrs.get("id")) if v)
+    if not names:
+        return False
+    low = _CAMEL.sub(r"\1 \2", names).lower()
+    hit = any(token in CHROME_TOKENS for token in _TOKEN.findall(low)) or any(
+        part in low for part in CHROME_PARTS
+    )
+    if not hit:
+        return False
+    return not any(part in low for part in KEEP_PARTS)
+
+
+def hidden(attrs: dict) -> bool:
+    if "hidden" in attrs or (attrs.get("aria-hidden") or "").lower() == "true":
+        return True
+    style = attrs.get("style")
+    if style:
+        style = style.replace(" ", "").lower()
+        return "display:none" in style or "visibility:hidden" in style
+    return False
+
+
+def remove_chrome(tree: LexborHTMLParser, root: LexborNode, page_url: str, links: list) -> None:
+    """Drop every chrome element from the tree (in place). An element is spared when it
+    holds most of the page's text (a whole-page wrapper with an unlucky class name)."""
+    from scraper.sites.generic.links import related_links
+
+    for node in root.css(DROP_TAGS):
+        if node.tag in ("nav", "aside", "footer"):
+            if _too_big(node, root):
+                continue
+            links.extend(related_links(node, page_url))
+        # Detach without freeing: nodes of the same list inside it stay valid.
+        node.decompose(recursive=False)
+    total = None
+    for node in root.css("[class], [id], [role], [hidden], [style], [aria-hidden]"):
+        attrs = node.attributes
+        if node.tag in ("html", "body", "article", "main"):
+            continue
+        role = (attrs.get("role") or "").lower()
+        if not (role in CHROME_ROLES or hidden(attrs) or chrome_name(attrs)):
+            continue
+        if node.parent is None:  # already removed with an ancestor
+            continue
+        if total is None:
+            total = len(root.text())
+        size = len(node.text())
+        if size > 0.5 * total and size > 500:
+            continue
+        names = ((attrs.get("class") or "") + " " + (attrs.get("id") or "")).lower()
+        if "relat" in names or "more" in names or "recommend" in names:
+            links.extend(related_links(node, page_url))
+        node.decompose(recursive=False)
+
+
+def _too_big(node: LexborNode, root: LexborNode) -> bool:
+    size = len(node.text())
+    return size > 2000 and size > 0.5 * len(root.text())

@@ -1,0 +1,155 @@
+"""The generic profile's extraction: an Article from any news article page.
+
+Owns the order of the work and the fields that need the whole page: what the page
+declares first (scraper.sites.generic.declared), then chrome removal (clean), the main
+content (body), its blocks and captions (blocks); the title, the date when nothing is
+declared (a date label or date text near the article, then the URL), the source line,
+and the decision that a page holds no article (NotAnArticle).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.dates import find_date_text, parse_date, today_in_vietnam
+from scraper.errors import NotAnArticle
+from scraper.models import Article
+from scraper.sites.generic.blocks import Walker, assemble, inline_text
+from scraper.sites.generic.body import main_content
+from scraper.sites.generic.clean import remove_chrome
+from scraper.sites.generic.declared import Declared, read_declared
+from scraper.sites.generic.links import dedupe
+from scraper.text import clean, clean_or_none
+
+MIN_BODY_CHARS = 200
+SOURCE_MAX_CHARS = 60
+# Elements that usually print the date or byline, by generic class/id words.
+DATE_HOLDERS = (
+    "time, [class*=date], [class*=Date], [id*=date], [class*=time], [class*=meta], "
+    "[class*=byline], [class*=posted], [class*=publish], [class*=ngay]"
+)
+DATE_LABEL = re.compile(
+    r"(?:ngày\s+(?:đăng|cập\s+nhật|xuất\s+bản|đưa\s+tin)|cập\s+nhật|đăng\s+(?:lúc|ngày)"
+    r"|published|posted|updated)\s*(?:lúc|on|:)?",
+    re.IGNORECASE,
+)
+URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|\b)")
+AUTHOR_HOLDERS = (
+    "[itemprop=author], [rel=author], [class*=author], [class*=byline], [class*=tacgia]"
+)
+TITLE_SEPARATORS = re.compile(r"\s+[|\-–—»:]\s+")
+
+
+def extract_article(html: str, url: str, *, today: date | None = None) -> Article:
+    """The Article of any news article page; raises NotAnArticle for other pages."""
+    today = today or today_in_vietnam()
+    tree = LexborHTMLParser(html)
+    root = tree.body
+    if root is None:
+        raise NotAnArticle(f"empty page: {url}")
+    declared = read_declared(tree, today=today)
+    title = _title(tree, declared)
+    published, published_raw, published_source = _date(tree, root, declared, url, today)
+    author = declared.author or _author(root)
+    links: list = []
+    remove_chrome(tree, root, url, links)
+    nodes = main_content(root)
+    walker = Walker(url)
+    for node in nodes:
+        walker.walk_root(node)
+    walker.end_block()
+    body = assemble(walker.blocks)
+    paragraphs = [(text, kind) for text, kind in body.paragraphs if text != title]
+    text = "\n\n".join(text for text, _ in paragraphs)
+    if len(text) < MIN_BODY_CHARS and not (declared.is_article and text):
+        raise NotAnArticle(f"no article text on the page: {url}")
+    return Article(
+        id=None,
+        url=url,
+        title=title,
+        published=published,
+        published_raw=published_raw,
+        body=text or None,
+        source=_source(paragraphs) or author,
+        captions=body.captions,
+        images=body.images,
+        links=dedupe(walker.links + links),
+        profile="generic",
+        published_source=published_source,
+    )
+
+
+def _title(tree: LexborHTMLParser, declared: Declared) -> str | None:
+    h1s = [t for node in tree.css("h1") if (t := inline_text(node))]
+    if declared.title:
+        # An h1 that the declared title contains is the title without the site's name.
+        for h1 in h1s:
+            if h1 in declared.title:
+                return h1
+        return declared.title
+    if h1s:
+        return h1s[0]
+    node = tree.css_first("title")
+    if node is None:
+        return None
+    text = clean(node.text())
+    parts = TITLE_SEPARATORS.split(text)
+    return clean_or_none(max(parts, key=len)) if parts else None
+
+
+def _date(
+    tree: LexborHTMLParser, root: LexborNode, declared: Declared, url: str, today: date
+) -> tuple[str | None, str | None, str | None]:
+    if declared.published:
+        return declared.published, declared.published_raw, declared.published_source
+    raw_seen = declared.published_raw
+    for node in root.css(DATE_HOLDERS):
+        text = clean(node.text())
+        if not text or len(text) > 200:
+            continue
+        iso = parse_date(text, today=today)
+        found = find_date_text(text)
+        if iso:
+            return iso, found, "label"
+        raw_seen = raw_seen or found
+    # A label anywhere ('Ngày đăng: ...'), then the first date in the page's text.
+    text = clean(root.text())
+    for match in DATE_LABEL.finditer(text):
+        window = text[match.end() : match.end() + 60]
+        iso = parse_date(window, today=today)
+        if iso:
+            return iso, find_date_text(window), "label"
+    first = find_date_text(text)
+    if first:
+        iso = parse_date(first, today=today)
+        if iso:
+            return iso, first, "label"
+        raw_seen = raw_seen or first
+    match = URL_DATE.search(url)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+        iso = parse_date(f"{day}/{month}/{year}", today=today)
+        if iso:
+            return iso, match.group(0).strip("/"), "url"
+    return None, raw_seen, None
+
+
+def _author(root: LexborNode) -> str | None:
+    for node in root.css(AUTHOR_HOLDERS):
+        text = clean(node.text())
+        if 2 < len(text) <= SOURCE_MAX_CHARS:
+            return text
+    return None
+
+
+def _source(paragraphs: list[tuple[str, str]]) -> str | None:
+    """A short last line (not a sentence, not a table row) names the source or author."""
+    if len(paragraphs) < 2:
+        return None
+    text, kind = paragraphs[-1]
+    if kind not in ("p",) or len(text) > SOURCE_MAX_CHARS or text.endswith((".", "?", "!", ":")):
+        return None
+    return text
