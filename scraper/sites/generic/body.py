@@ -21,7 +21,7 @@ BLOCK_TAGS = frozenset(
     "th tbody thead tfoot caption form fieldset body html".split()
 )
 POSITIVE = re.compile(
-    r"article|body|content|entry|hentry|main|page|post|text|blog|story|detail|chitiet|noidung",
+    r"article|body|content|entry|hentry|main|post|text|blog|story|detail",
     re.IGNORECASE,
 )
 NEGATIVE = re.compile(
@@ -168,9 +168,37 @@ def _final(candidates: dict[int, _Candidate], node: LexborNode) -> float | None:
     return candidate.final
 
 
+def declared_root(root: LexborNode) -> tuple[LexborNode | None, bool]:
+    """(element, whole): the one element the page marks as the article body
+    (itemprop=articleBody: taken whole), else the <article> holding most of the text
+    (scored inside), else (None, False)."""
+    marked = [n for n in root.css("[itemprop=articleBody], [itemprop=articlebody]")]
+    if len(marked) == 1 and len(marked[0].text()) >= 200:
+        return marked[0], True
+    articles = [(len(n.text()), n) for n in root.css("article")]
+    articles = [(size, n) for size, n in articles if size >= 500]
+    if not articles:
+        return None, False
+    articles.sort(key=lambda a: a[0], reverse=True)
+    if len(articles) == 1 or articles[0][0] > 2 * articles[1][0]:
+        return articles[0][1], False
+    return None, False
+
+
 def main_content(root: LexborNode) -> list[LexborNode]:
     """The elements holding the article body, in page order (the best candidate and the
     siblings that belong with it); [] when the page has no run of text at all."""
+    declared, whole = declared_root(root)
+    if declared is not None:
+        if whole:
+            return [declared]
+        found = _main_content(declared)
+        if found:
+            return found
+    return _main_content(root)
+
+
+def _main_content(root: LexborNode) -> list[LexborNode]:
     candidates, ranked = score(root)
     if not ranked:
         return []

@@ -56,6 +56,8 @@ CHROME_PARTS = (
 # an element also named with one of these is kept.
 KEEP_PARTS = ("article", "content", "entry", "main", "post", "story", "body", "text", "page")
 CHROME_ROLES = frozenset("navigation banner contentinfo complementary search menu menubar".split())
+# An element holding one of these holds the article: never chrome, whatever its name.
+ARTICLE_MARKS = "h1, article, [itemprop=articleBody], [itemprop=headline]"
 _TOKEN = re.compile(r"[a-z]+")
 _CAMEL = re.compile(r"([a-z])([A-Z])")
 
@@ -119,7 +121,9 @@ def remove_chrome(tree: LexborHTMLParser, root: LexborNode, page_url: str, links
         if total is None:
             total = len(root.text())
         size = len(node.text())
-        if size > 0.5 * total and size > 500:
+        if (size > 0.5 * total and size > 500) or (
+            size > 500 and node.css_first(ARTICLE_MARKS) is not None
+        ):
             continue
         names = ((attrs.get("class") or "") + " " + (attrs.get("id") or "")).lower()
         if "relat" in names or "more" in names or "recommend" in names:
