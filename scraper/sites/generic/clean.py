@@ -10,6 +10,7 @@ No site's class names here: only generic English words and ARIA roles.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -59,6 +60,13 @@ CHROME_ROLES = frozenset("navigation banner contentinfo complementary search men
 # An element holding one of these holds the article: never chrome, whatever its name.
 ARTICLE_MARKS = "h1, article, [itemprop=articleBody], [itemprop=headline]"
 _TOKEN = re.compile(r"[a-z]+")
+_CHROME = re.compile(
+    r"(?<![a-z])(?:"
+    + "|".join(sorted(CHROME_TOKENS, key=len, reverse=True))
+    + r")(?![a-z])|"
+    + "|".join(CHROME_PARTS)
+)
+_KEEP = re.compile("|".join(KEEP_PARTS))
 _CAMEL = re.compile(r"([a-z])([A-Z])")
 
 # Headings of related-article lists and other boxes in Vietnamese and English.
@@ -74,16 +82,17 @@ RELATED_LABELS = re.compile(
 
 def chrome_name(attrs: dict) -> bool:
     """True when an element's class or id names chrome (and not also the content)."""
-    names = " ".join(v for v in (attrs.get("class"), attrs.get("id")) if v)
-    if not names:
-        return False
+    names = attrs.get("class")
+    ident = attrs.get("id")
+    if ident:
+        names = f"{names} {ident}" if names else ident
+    return bool(names) and _chrome_words(names)
+
+
+@lru_cache(maxsize=16384)
+def _chrome_words(names: str) -> bool:
     low = _CAMEL.sub(r"\1 \2", names).lower()
-    hit = any(token in CHROME_TOKENS for token in _TOKEN.findall(low)) or any(
-        part in low for part in CHROME_PARTS
-    )
-    if not hit:
-        return False
-    return not any(part in low for part in KEEP_PARTS)
+    return _CHROME.search(low) is not None and _KEEP.search(low) is None
 
 
 def hidden(attrs: dict) -> bool:
@@ -97,38 +106,60 @@ def hidden(attrs: dict) -> bool:
 
 
 def remove_chrome(tree: LexborHTMLParser, root: LexborNode, page_url: str, links: list) -> None:
-    """Drop every chrome element from the tree (in place). An element is spared when it
-    holds most of the page's text (a whole-page wrapper with an unlucky class name)."""
+    """Drop every chrome element from the tree (in place), keeping the links of related
+    lists in `links`. An element is spared when it holds most of the page's text or the
+    article's own marks (a whole-page wrapper with an unlucky class name)."""
     from scraper.sites.generic.links import related_links
 
+    boxes = []
     for node in root.css(DROP_TAGS):
-        if node.tag in ("nav", "aside", "footer"):
-            if _too_big(node, root):
-                continue
-            links.extend(related_links(node, page_url))
-        # Detach without freeing: nodes of the same list inside it stay valid.
+        if node.tag in ("nav", "aside", "footer", "menu"):
+            boxes.append(node)
+        else:
+            node.decompose(recursive=False)
+    total = len(root.text())
+    for node in boxes:
+        size = len(node.text())
+        if size > 500 and (size > 0.5 * total or node.css_first(ARTICLE_MARKS) is not None):
+            continue
         node.decompose(recursive=False)
-    total = None
+    flagged = []
     for node in root.css("[class], [id], [role], [hidden], [style], [aria-hidden]"):
-        attrs = node.attributes
         if node.tag in ("html", "body", "article", "main"):
             continue
-        role = (attrs.get("role") or "").lower()
-        if not (role in CHROME_ROLES or hidden(attrs) or chrome_name(attrs)):
+        attrs = node.attributes
+        role = attrs.get("role")
+        if (role and role.lower() in CHROME_ROLES) or hidden(attrs) or chrome_name(attrs):
+            names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+            flagged.append((node, True, names))
+    if not flagged:
+        return
+    total = len(root.text())
+    removed: set[int] = set()
+    for node, check_size, names in flagged:
+        key = node.mem_id
+        if _inside_removed(node, removed):
             continue
-        if node.parent is None:  # already removed with an ancestor
-            continue
-        if total is None:
-            total = len(root.text())
-        size = len(node.text())
-        if (size > 0.5 * total and size > 500) or (
-            size > 500 and node.css_first(ARTICLE_MARKS) is not None
-        ):
-            continue
-        names = ((attrs.get("class") or "") + " " + (attrs.get("id") or "")).lower()
-        if "relat" in names or "more" in names or "recommend" in names:
-            links.extend(related_links(node, page_url))
+        if check_size:
+            size = len(node.text())
+            if size > 500 and (
+                size > 0.5 * total or node.css_first(ARTICLE_MARKS) is not None
+            ):
+                continue
+            if "relat" in names or "recommend" in names:
+                links.extend(related_links(node, page_url))
+        removed.add(key)
+        # Detach without freeing: other flagged nodes inside it stay valid.
         node.decompose(recursive=False)
+
+
+def _inside_removed(node: LexborNode, removed: set[int]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in removed:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _too_big(node: LexborNode, root: LexborNode) -> bool:
