@@ -34,6 +34,12 @@ HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 ITALIC_TAGS = frozenset({"em", "i"})
 CAPTION_TABLE_MAX_CHARS = 400
 CAPTION_MAX_CHARS = 400
+# A short line that only says when the article was published or updated.
+DATE_LINE = re.compile(
+    r"(?:published|updated|last updated|posted|ngày đăng|ngày cập nhật|cập nhật|đăng lúc"
+    r"|ngày xuất bản|thời gian đăng)\b.{0,80}\d",
+    re.IGNORECASE,
+)
 _CAPTION_CLASS = re.compile(r"caption|legend|credit", re.IGNORECASE)
 BOILERPLATE_LINES = frozenset(
     (
@@ -132,6 +138,7 @@ class Walker:
         self.current: Block | None = None
         self.flatten = 0
         self.skip_next_list = False
+        self.in_figure = 0
 
     def _open(self, centred: bool) -> Block:
         if self.current is None:
@@ -145,6 +152,8 @@ class Walker:
             return
         if kind:
             block.kind = kind
+        if self.in_figure and block.kind == "p" and block.has_text():
+            block.kind = "caption"
         if block.has_text() or block.images():
             self.blocks.append(block)
 
@@ -201,7 +210,12 @@ class Walker:
                 self._table(child, child_italic, child_centred)
                 continue
             if tag not in BLOCK_TAGS:
-                self.walk(child, child_italic, child_centred)
+                if attrs and attrs.get("class") and _CAPTION_CLASS.search(attrs["class"]):
+                    self.end_block()
+                    self.walk(child, child_italic, child_centred)
+                    self.end_block("caption")
+                else:
+                    self.walk(child, child_italic, child_centred)
                 continue
             if self._skip(child, tag, attrs):
                 continue
@@ -211,6 +225,12 @@ class Walker:
             ):
                 self.walk(child, child_italic, child_centred)
                 self.end_block("caption")
+                continue
+            if tag == "figure":
+                self.in_figure += 1
+                self.walk(child, child_italic, child_centred)
+                self.end_block()
+                self.in_figure -= 1
                 continue
             self.walk(child, child_italic, child_centred)
             self.end_block("h" if tag in HEADINGS else "li" if tag in ("li", "dt", "dd") else None)
@@ -226,6 +246,8 @@ class Walker:
                     self.skip_next_list = True
                     return True
                 if text.lower().strip(" :.!") in BOILERPLATE_LINES:
+                    return True
+                if len(text) <= 120 and DATE_LINE.match(text):
                     return True
         if tag in CONTAINERS:
             size, density = _link_density(node)

@@ -55,7 +55,10 @@ CHROME_PARTS = (
 )
 # Words that may name the whole page's wrapper ("has-sidebar", "content-with-comments"):
 # an element also named with one of these is kept.
-KEEP_PARTS = ("article", "content", "entry", "main", "post", "story", "body", "text", "page")
+KEEP_PARTS = (
+    "article", "content", "entry", "main", "post", "story", "body", "text", "page",
+    "embed", "tweet", "quote",
+)
 CHROME_ROLES = frozenset("navigation banner contentinfo complementary search menu menubar".split())
 # An element holding one of these holds the article: never chrome, whatever its name.
 ARTICLE_MARKS = "h1, article, [itemprop=articleBody], [itemprop=headline]"
