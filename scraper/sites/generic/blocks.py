@@ -99,6 +99,11 @@ class Block:
     items: list[tuple] = field(default_factory=list)
     centred: bool = False
     kind: str = "p"  # "p" | "h" | "li" | "row" | "caption"
+    link_chars: int = 0
+
+    def link_share(self) -> float:
+        size = sum(len(item[1].strip()) for item in self.items if item[0] == "t")
+        return self.link_chars / size if size else 0.0
 
     def has_text(self) -> bool:
         return any(item[0] == "t" and item[1].strip() for item in self.items)
@@ -139,6 +144,7 @@ class Walker:
         self.flatten = 0
         self.skip_next_list = False
         self.in_figure = 0
+        self.in_link = 0
 
     def _open(self, centred: bool) -> Block:
         if self.current is None:
@@ -161,6 +167,8 @@ class Walker:
         if not text or (self.current is None and text.isspace()):
             return
         self._open(centred).items.append(("t", text, italic))
+        if self.in_link:
+            self.current.link_chars += len(text.strip())
 
     def walk_root(self, node: LexborNode) -> None:
         """Walk one chosen content element itself (never skipped as chrome)."""
@@ -197,7 +205,9 @@ class Walker:
                 continue
             if tag == "a":
                 self._link(child)
+                self.in_link += 1
                 self.walk(child, child_italic, child_centred)
+                self.in_link -= 1
                 continue
             if self.flatten:
                 if tag in BLOCK_TAGS:
@@ -223,8 +233,10 @@ class Walker:
             if tag == "figcaption" or (
                 tag != "figure" and attrs.get("class") and _CAPTION_CLASS.search(attrs["class"])
             ):
+                self.in_figure += 1
                 self.walk(child, child_italic, child_centred)
                 self.end_block("caption")
+                self.in_figure -= 1
                 continue
             if tag == "figure":
                 self.in_figure += 1
@@ -387,7 +399,8 @@ def assemble(blocks: list[Block | CaptionBox]) -> Body:
             continue
         if not block_images:
             text = block.text()
-            if text:
+            # A paragraph that is nothing but a link points elsewhere ("read also").
+            if text and not (block.kind == "p" and block.link_share() >= 0.9):
                 paragraphs.append((text, block.kind))
             continue
         images.extend(block_images)
