@@ -136,7 +136,12 @@ def parse_iso_local(text: str | None, *, today: date | None = None) -> str | Non
             zone = timezone(sign * timedelta(minutes=minutes))
         try:
             moment = datetime(
-                value.year, value.month, value.day, int(hour), int(minute), int(second or 0),
+                value.year,
+                value.month,
+                value.day,
+                int(hour),
+                int(minute),
+                int(second or 0),
                 tzinfo=zone,
             )
         except ValueError:
@@ -166,9 +171,7 @@ def find_date_text(text: str | None) -> str | None:
     if not text:
         return None
     found = [
-        m
-        for m in (_VN_WORDS.search(text), _ISO.search(text), _DMY.search(text))
-        if m is not None
+        m for m in (_VN_WORDS.search(text), _ISO.search(text), _DMY.search(text)) if m is not None
     ]
     english = _ENGLISH.search(text)
     if english:

@@ -112,7 +112,9 @@ class Block:
         return [item[1] for item in self.items if item[0] == "img"]
 
     def text(self) -> str:
-        return clean("".join(item[1] if item[0] == "t" else " " for item in self.items if item[0] != "img"))
+        return clean(
+            "".join(item[1] if item[0] == "t" else " " for item in self.items if item[0] != "img")
+        )
 
     def wholly_italic(self) -> bool:
         texts = [item for item in self.items if item[0] == "t" and item[1].strip()]
@@ -251,16 +253,15 @@ class Walker:
         """Chrome inside the content: link lists, their headings, the page title."""
         if tag == "h1":
             return True
-        if tag in HEADINGS or tag in ("p", "div"):
-            if node.css_first("img") is None:
-                text = inline_text(node)
-                if len(text) <= 60 and RELATED_LABELS.search(text):
-                    self.skip_next_list = True
-                    return True
-                if text.lower().strip(" :.!") in BOILERPLATE_LINES:
-                    return True
-                if len(text) <= 120 and DATE_LINE.match(text):
-                    return True
+        if (tag in HEADINGS or tag in ("p", "div")) and node.css_first("img") is None:
+            text = inline_text(node)
+            if len(text) <= 60 and RELATED_LABELS.search(text):
+                self.skip_next_list = True
+                return True
+            if text.lower().strip(" :.!") in BOILERPLATE_LINES:
+                return True
+            if len(text) <= 120 and DATE_LINE.match(text):
+                return True
         if tag in CONTAINERS:
             size, density = _link_density(node)
             if size == 0:

@@ -28,8 +28,7 @@ CHROME_TOKENS = frozenset(
     "cookies consent gdpr subscribe subscription signup popup modal overlay sponsor sponsored "
     "masthead toolbar tags tagcloud pagination pager print outbrain taboola recommended "
     "trending popular mostread most readmore moreinfo rightcol leftcol skip skiplink hidden "
-    "login register author-bio bio tools utility byline dateline paywall"
-    .split()
+    "login register author-bio bio tools utility byline dateline paywall".split()
 )
 # Substrings that mark chrome even inside a compound word ("sharebuttons", "relatedArticles").
 CHROME_PARTS = (
@@ -56,8 +55,18 @@ CHROME_PARTS = (
 # Words that may name the whole page's wrapper ("has-sidebar", "content-with-comments"):
 # an element also named with one of these is kept.
 KEEP_PARTS = (
-    "article", "content", "entry", "main", "post", "story", "body", "text", "page",
-    "embed", "tweet", "quote",
+    "article",
+    "content",
+    "entry",
+    "main",
+    "post",
+    "story",
+    "body",
+    "text",
+    "page",
+    "embed",
+    "tweet",
+    "quote",
 )
 CHROME_ROLES = frozenset("navigation banner contentinfo complementary search menu menubar".split())
 # An element holding one of these holds the article: never chrome, whatever its name.
@@ -145,9 +154,7 @@ def remove_chrome(tree: LexborHTMLParser, root: LexborNode, page_url: str, links
             continue
         if check_size:
             size = len(node.text())
-            if size > 500 and (
-                size > 0.5 * total or node.css_first(ARTICLE_MARKS) is not None
-            ):
+            if size > 500 and (size > 0.5 * total or node.css_first(ARTICLE_MARKS) is not None):
                 continue
             if "relat" in names or "recommend" in names:
                 links.extend(related_links(node, page_url))

@@ -131,7 +131,9 @@ def read_declared(tree: LexborHTMLParser, *, today: date | None = None) -> Decla
     if articles:
         declared.is_article = True
         # The article with a body or a date first (a page may also list related articles).
-        obj = max(articles, key=lambda o: (bool(o.get("articleBody")), bool(o.get("datePublished"))))
+        obj = max(
+            articles, key=lambda o: (bool(o.get("articleBody")), bool(o.get("datePublished")))
+        )
         headline = obj.get("headline") or obj.get("name")
         if isinstance(headline, str):
             declared.title = clean_or_none(headline)
@@ -178,11 +180,28 @@ def read_declared(tree: LexborHTMLParser, *, today: date | None = None) -> Decla
     return declared
 
 
+def _article_rank(obj: dict) -> tuple[bool, bool]:
+    return bool(obj.get("articleBody")), bool(obj.get("datePublished"))
+
+
+def _time_rank(node: LexborNode) -> int:
+    attrs = node.attributes
+    marked = (attrs.get("itemprop") or "").lower() == "datepublished" or "pubdate" in attrs
+    return 0 if marked else 1
+
+
 def _time_date(tree: LexborHTMLParser, declared: Declared, today: date | None) -> None:
     """A <time datetime> (or an itemprop=datePublished element) of the page: the first
     one marked as the publication date, else the first one at all."""
     nodes: list[LexborNode] = tree.css("[itemprop=datePublished], time[datetime], time[pubdate]")
-    nodes.sort(key=lambda n: 0 if (n.attributes.get("itemprop") or "").lower() == "datepublished" or "pubdate" in n.attributes else 1)
+    nodes.sort(
+        key=lambda n: (
+            0
+            if (n.attributes.get("itemprop") or "").lower() == "datepublished"
+            or "pubdate" in n.attributes
+            else 1
+        )
+    )
     for node in nodes:
         attrs = node.attributes
         raw = attrs.get("datetime") or attrs.get("content") or node.text() or ""
