@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
+from scraper.dates import find_date_text
 from scraper.models import Image, Link
 from scraper.sites.generic.clean import RELATED_LABELS
 from scraper.sites.generic.links import link_of, related_links
@@ -37,7 +38,7 @@ CAPTION_MAX_CHARS = 400
 # A short line that only says when the article was published or updated.
 DATE_LINE = re.compile(
     r"(?:published|updated|last updated|posted|ngày đăng|ngày cập nhật|cập nhật|đăng lúc"
-    r"|ngày xuất bản|thời gian đăng)\b.{0,80}\d",
+    r"|ngày xuất bản|thời gian đăng|đăng ngày|đăng lúc)\b.{0,80}\d",
     re.IGNORECASE,
 )
 _CAPTION_CLASS = re.compile(r"caption|legend|credit", re.IGNORECASE)
@@ -194,8 +195,12 @@ class Walker:
             if tag in SKIP_TAGS or tag[0] == "-":
                 continue
             if tag == "br":
-                if self.current is not None:
-                    self.current.items.append(("br",))
+                current = self.current
+                if current is not None:
+                    if not self.flatten and _after_br(current.items):
+                        self.end_block()  # <br><br>: a paragraph break
+                    else:
+                        current.items.append(("br",))
                 continue
             attrs = child.attributes
             child_italic = italic or tag in ITALIC_TAGS or (bool(attrs) and _italic_style(attrs))
@@ -251,7 +256,7 @@ class Walker:
 
     def _skip(self, node: LexborNode, tag: str, attrs: dict) -> bool:
         """Chrome inside the content: link lists, their headings, the page title."""
-        if tag == "h1":
+        if tag == "h1" or (tag == "header" and node.css_first("h1") is not None):
             return True
         if (tag in HEADINGS or tag in ("p", "div")) and node.css_first("img") is None:
             text = inline_text(node)
@@ -327,6 +332,24 @@ class Walker:
                     self.walk(cell, italic, centred)
             self.flatten -= 1
             self.end_block("row")
+
+
+def _after_br(items: list[tuple]) -> bool:
+    """The block's last item, whitespace aside, is a <br> (after some text)."""
+    for item in reversed(items):
+        if item[0] == "t" and item[1].isspace():
+            continue
+        if item[0] != "br":
+            return False
+        # A <br> right after an image leads to its caption: not a paragraph break.
+        return any(i[0] == "t" and not i[1].isspace() for i in items)
+    return False
+
+
+def _date_only(text: str) -> bool:
+    """A line that is a date with a few words around it (a place, a weekday)."""
+    found = find_date_text(text)
+    return bool(found) and len(text) - len(found) <= 25
 
 
 def _rows(table: LexborNode):

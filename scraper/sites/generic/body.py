@@ -54,6 +54,7 @@ TAG_WEIGHT = {
     "th": -5,
 }
 MIN_PARAGRAPH = 25
+SELF_SCORING = frozenset("div td section article main".split())
 
 
 class _Candidate:
@@ -127,8 +128,14 @@ def score(root: LexborNode) -> tuple[dict[int, _Candidate], list[_Candidate]]:
         value = (1 + commas + min(size / 100, 3)) * (1 - link_size / size)
         if value <= 0:
             continue
-        # A text-holding div/td is its own paragraph's container too (readability turns
-        # such a div into a <p>): its parent gets the full score.
+        # A div/td holding text of its own is a paragraph and a container at once
+        # (a CMS that writes paragraphs as text and <br>s): it scores itself too.
+        if node.tag in SELF_SCORING:
+            key = node.mem_id
+            candidate = candidates.get(key)
+            if candidate is None:
+                candidate = candidates[key] = _Candidate(node)
+            candidate.score += value
         ancestor = node.parent
         level = 0
         while ancestor is not None and level < 5:
