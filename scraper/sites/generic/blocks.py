@@ -361,7 +361,8 @@ def _rows(table: LexborNode):
 
 
 def _is_caption_table(table: LexborNode) -> bool:
-    if table.css_first("img") is None or table.css_first("table") is not None:
+    # css() matches the node itself: more than one table means a nested one.
+    if table.css_first("img") is None or len(table.css("table")) > 1:
         return False
     text_rows = [row for row in _rows(table) if row.css_first("img") is None and inline_text(row)]
     return 1 <= len(text_rows) <= 2 and len(inline_text(table)) <= CAPTION_TABLE_MAX_CHARS

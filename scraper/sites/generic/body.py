@@ -136,8 +136,10 @@ def score(root: LexborNode) -> tuple[dict[int, _Candidate], list[_Candidate]]:
             if candidate is None:
                 candidate = candidates[key] = _Candidate(node)
             candidate.score += value
+            level = 1  # then its parent is one level further up
+        else:
+            level = 0
         ancestor = node.parent
-        level = 0
         while ancestor is not None and level < 5:
             if ancestor.tag in ("html", "#document"):
                 break

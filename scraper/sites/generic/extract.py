@@ -21,7 +21,7 @@ from scraper.sites.generic.blocks import Walker, assemble, inline_text
 from scraper.sites.generic.body import main_content
 from scraper.sites.generic.clean import remove_chrome
 from scraper.sites.generic.declared import Declared, read_declared
-from scraper.sites.generic.links import dedupe
+from scraper.sites.generic.links import dedupe, labelled_boxes
 from scraper.text import clean, clean_or_none
 
 MIN_BODY_CHARS = 200
@@ -54,9 +54,13 @@ def extract_article(html: str, url: str, *, today: date | None = None) -> Articl
     title = _title(tree, declared)
     published, published_raw, published_source = _date(tree, root, declared, url, today)
     author = declared.author or _author(root)
-    links: list = []
+    links: list = labelled_boxes(root, url)
     remove_chrome(tree, root, url, links)
     nodes = main_content(root)
+    if title is None and nodes:
+        title = _title_before(nodes[0])
+    if title is None:
+        title = _title_tag(tree)
     walker = Walker(url)
     for node in nodes:
         walker.walk_root(node)
@@ -92,12 +96,42 @@ def _title(tree: LexborHTMLParser, declared: Declared) -> str | None:
         return declared.title
     if h1s:
         return h1s[0]
+    return None
+
+
+def _title_tag(tree: LexborHTMLParser) -> str | None:
+    """The <title>, without the site's name when a separator sets it apart."""
     node = tree.css_first("title")
     if node is None:
         return None
     text = clean(node.text())
     parts = TITLE_SEPARATORS.split(text)
     return clean_or_none(max(parts, key=len)) if parts else None
+
+
+def _title_before(node: LexborNode) -> str | None:
+    """A page that names no title: the nearest short text before the article body that is
+    not a date line nor a link (a bold line or heading in an old layout)."""
+    current = node
+    for _ in range(6):
+        sibling = current.prev
+        while sibling is not None:
+            if sibling.tag not in ("-text", "-comment"):
+                text = inline_text(sibling)
+                if 10 <= len(text) <= 250 and not _date_line(text):
+                    anchors = sibling.css("a")
+                    if not anchors or sum(len(a.text()) for a in anchors) < len(text) / 2:
+                        return text
+            sibling = sibling.prev
+        current = current.parent
+        if current is None or current.tag == "body":
+            return None
+    return None
+
+
+def _date_line(text: str) -> bool:
+    found = find_date_text(text)
+    return bool(found) and len(text) - len(found) <= 40
 
 
 def _date(
