@@ -248,6 +248,11 @@ def _main_content(root: LexborNode) -> list[LexborNode]:
     return _with_siblings(candidates, top_node)
 
 
+def _leaf(node: LexborNode) -> bool:
+    """An element with inline content only (a lead written as a div)."""
+    return not any(child.tag in BLOCK_TAGS for child in node.iter())
+
+
 def _with_siblings(candidates: dict[int, _Candidate], top_node: LexborNode) -> list[LexborNode]:
     parent = top_node.parent
     if parent is None or parent.tag in ("html",):
@@ -267,7 +272,7 @@ def _with_siblings(candidates: dict[int, _Candidate], top_node: LexborNode) -> l
         if value is not None and value + bonus >= threshold:
             out.append(sibling)
             continue
-        if sibling.tag == "p":
+        if sibling.tag == "p" or (sibling.tag == "div" and _leaf(sibling)):
             text = " ".join(sibling.text().split())
             density = link_density(sibling)
             if (len(text) > 80 and density < 0.25) or (
