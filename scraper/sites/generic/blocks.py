@@ -258,7 +258,11 @@ class Walker:
         """Chrome inside the content: link lists, their headings, the page title."""
         if tag == "h1" or (tag == "header" and node.css_first("h1") is not None):
             return True
-        if (tag in HEADINGS or tag in ("p", "div")) and node.css_first("img") is None:
+        if (
+            (tag in HEADINGS or tag in ("p", "div"))
+            and len(node.text()) <= 400  # native and cheap: long blocks are never chrome lines
+            and node.css_first("img") is None
+        ):
             text = inline_text(node)
             if len(text) <= 60 and RELATED_LABELS.search(text):
                 self.skip_next_list = True

@@ -146,7 +146,6 @@ def remove_chrome(tree: LexborHTMLParser, root: LexborNode, page_url: str, links
             flagged.append((node, True, names))
     if not flagged:
         return
-    total = len(root.text())
     removed: set[int] = set()
     for node, check_size, names in flagged:
         key = node.mem_id

@@ -54,8 +54,9 @@ def extract_article(html: str, url: str, *, today: date | None = None) -> Articl
     title = _title(tree, declared)
     published, published_raw, published_source = _date(tree, root, declared, url, today)
     author = declared.author or _author(root)
-    links: list = labelled_boxes(root, url)
+    links: list = []
     remove_chrome(tree, root, url, links)
+    links += labelled_boxes(root, url)
     nodes = main_content(root)
     if title is None and nodes:
         title = _title_before(nodes[0])
