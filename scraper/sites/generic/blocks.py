@@ -128,8 +128,8 @@ class CaptionBox:
     captions: list[str]
 
 
-def _link_density(node: LexborNode) -> tuple[int, float]:
-    size = len("".join(node.text().split()))
+def _link_density(node: LexborNode, raw: str | None = None) -> tuple[int, float]:
+    size = len("".join((node.text() if raw is None else raw).split()))
     if not size:
         return 0, 0.0
     links = sum(len("".join(a.text().split())) for a in node.css("a"))
@@ -255,14 +255,18 @@ class Walker:
             self.end_block("h" if tag in HEADINGS else "li" if tag in ("li", "dt", "dd") else None)
 
     def _skip(self, node: LexborNode, tag: str, attrs: dict) -> bool:
-        """Chrome inside the content: link lists, their headings, the page title."""
+        """Chrome inside the content: link lists, their headings, the page title, lines
+        that only carry a date or a box label."""
         if tag == "h1" or (tag == "header" and node.css_first("h1") is not None):
             return True
-        if (
-            (tag in HEADINGS or tag in ("p", "div"))
-            and len(node.text()) <= 400  # native and cheap: long blocks are never chrome lines
-            and node.css_first("img") is None
-        ):
+        container = tag in CONTAINERS
+        line = tag in HEADINGS or tag == "p" or tag == "div"
+        if not (container or line or tag == "li"):
+            return False
+        raw = node.text()  # native and cheap; computed once
+        if not raw or raw.isspace():
+            return container and node.css_first("img") is None
+        if line and len(raw) <= 400 and node.css_first("img") is None:
             text = inline_text(node)
             if len(text) <= 60 and RELATED_LABELS.search(text):
                 self.skip_next_list = True
@@ -271,8 +275,12 @@ class Walker:
                 return True
             if len(text) <= 120 and DATE_LINE.match(text):
                 return True
-        if tag in CONTAINERS:
-            size, density = _link_density(node)
+            if len(text) <= 80 and _date_only(text):
+                return True
+        if container:
+            if len(raw) >= 4000 and tag not in ("ul", "ol") and not self.skip_next_list:
+                return False  # too long to be a link box whatever its links
+            size, density = _link_density(node, raw)
             if size == 0:
                 return node.css_first("img") is None
             if self.skip_next_list and density > 0.3:
@@ -283,7 +291,7 @@ class Walker:
                 self.links.extend(related_links(node, self.page_url))
                 return True
         if tag == "li":
-            size, density = _link_density(node)
+            _, density = _link_density(node, raw)
             if density > 0.8:
                 return True
         return False
