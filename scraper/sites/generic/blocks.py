@@ -267,7 +267,7 @@ class Walker:
         if not raw or raw.isspace():
             return container and node.css_first("img") is None
         if line and len(raw) <= 400 and node.css_first("img") is None:
-            text = inline_text(node)
+            text = " ".join(raw.split())  # enough for these checks (a <br> may glue words)
             if len(text) <= 60 and RELATED_LABELS.search(text):
                 self.skip_next_list = True
                 return True

@@ -94,11 +94,14 @@ def paragraphs(root: LexborNode) -> dict[int, list]:
         size = len(text.strip())
         in_link = False
         parent = node.parent
-        while parent is not None and parent.tag not in BLOCK_TAGS:
-            if parent.tag == "a":
+        while parent is not None:
+            tag = parent.tag
+            if tag in BLOCK_TAGS:
+                break
+            if tag == "a":
                 in_link = True
             parent = parent.parent
-        if parent is None:
+        else:
             continue
         key = parent.mem_id
         entry = own.get(key)

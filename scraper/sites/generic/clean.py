@@ -68,6 +68,13 @@ KEEP_PARTS = (
     "tweet",
     "quote",
 )
+# The elements whose names are read: boxes, not inline elements (a, span, li, img are 40 %
+# of the named elements of a page and sit inside a box when they are chrome).
+_BOXES = "div section ul ol dl p table td header form h2 h3 h4 h5 h6".split()
+NAMED = ", ".join(
+    [f"{tag}[class], {tag}[id]" for tag in _BOXES]
+    + ["[role]", "[hidden]", "[aria-hidden]", "[style*=none]", "[style*=hidden]"]
+)
 CHROME_ROLES = frozenset("navigation banner contentinfo complementary search menu menubar".split())
 # An element holding one of these holds the article: never chrome, whatever its name.
 ARTICLE_MARKS = "h1, article, [itemprop=articleBody], [itemprop=headline]"
@@ -136,7 +143,7 @@ def remove_chrome(tree: LexborHTMLParser, root: LexborNode, page_url: str, links
             continue
         node.decompose(recursive=False)
     flagged = []
-    for node in root.css("[class], [id], [role], [hidden], [style], [aria-hidden]"):
+    for node in root.css(NAMED):
         if node.tag in ("html", "body", "article", "main"):
             continue
         attrs = node.attributes
