@@ -115,10 +115,10 @@ def paragraphs(root: LexborNode) -> dict[int, list]:
 
 
 def link_density(node: LexborNode) -> float:
-    size = len("".join(node.text().split()))
+    size = len(node.text())
     if not size:
         return 0.0
-    links = sum(len("".join(a.text().split())) for a in node.css("a"))
+    links = sum(len(a.text()) for a in node.css("a"))
     return min(1.0, links / size)
 
 

@@ -148,7 +148,7 @@ def remove_chrome(tree: LexborHTMLParser, root: LexborNode, page_url: str, links
             continue
         attrs = node.attributes
         role = attrs.get("role")
-        if (role and role.lower() in CHROME_ROLES) or hidden(attrs) or chrome_name(attrs):
+        if chrome_name(attrs) or hidden(attrs) or (role and role.lower() in CHROME_ROLES):
             names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
             flagged.append((node, True, names))
     if not flagged:

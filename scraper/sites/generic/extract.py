@@ -88,7 +88,8 @@ def extract_article(html: str, url: str, *, today: date | None = None) -> Articl
 
 
 def _title(tree: LexborHTMLParser, declared: Declared) -> str | None:
-    h1s = [t for node in tree.css("h1") if (t := inline_text(node))]
+    # The first few h1s only (a listing-like page may have dozens); <br> kept as a space.
+    h1s = [t for node in tree.css("h1")[:3] if (t := inline_text(node))]
     if declared.title:
         # An h1 that the declared title contains is the title without the site's name.
         for h1 in h1s:
