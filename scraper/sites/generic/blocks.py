@@ -45,6 +45,10 @@ _CAPTION_CLASS = re.compile(r"caption|legend|credit", re.IGNORECASE)
 BOILERPLATE_LINES = frozenset(
     (
         "advertisement",
+        "advert",
+        "comments",
+        "bình luận",
+        "this slideshow requires javascript",
         "quảng cáo",
         "ads",
         "sponsored",
