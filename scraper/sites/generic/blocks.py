@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborNode
 
 from scraper.dates import find_date_text
 from scraper.models import Image, Link
-from scraper.sites.generic.clean import RELATED_LABELS
+from scraper.sites.generic.clean import CHROME_LINE, RELATED_LABELS
 from scraper.sites.generic.links import link_of, related_links
 from scraper.text import clean, clean_or_none
 from scraper.urls import canonical, resolve
@@ -270,14 +270,16 @@ class Walker:
         raw = node.text()  # native and cheap; computed once
         if not raw or raw.isspace():
             return container and node.css_first("img") is None
+        if line and len(raw) <= 400 and CHROME_LINE.match(raw.lstrip()):
+            return True
         if line and len(raw) <= 400 and node.css_first("img") is None:
             text = " ".join(raw.split())  # enough for these checks (a <br> may glue words)
             if len(text) <= 60 and RELATED_LABELS.search(text):
                 self.skip_next_list = True
                 return True
-            if text.lower().strip(" :.!") in BOILERPLATE_LINES:
+            if text.lower().strip(" :.!") in BOILERPLATE_LINES or CHROME_LINE.match(text):
                 return True
-            if len(text) <= 120 and DATE_LINE.match(text):
+            if len(text) <= 120 and DATE_LINE.search(text):
                 return True
             if len(text) <= 80 and _date_only(text):
                 return True

@@ -21,7 +21,7 @@ BLOCK_TAGS = frozenset(
     "th tbody thead tfoot caption form fieldset body html".split()
 )
 POSITIVE = re.compile(
-    r"article|body|content|entry|hentry|main|post|text|blog|story|detail",
+    r"article|body|content|entry|hentry|main|post|text|blog|story|detail|noi_?dung|chi_?tiet",
     re.IGNORECASE,
 )
 NEGATIVE = re.compile(
@@ -272,7 +272,9 @@ def _with_siblings(candidates: dict[int, _Candidate], top_node: LexborNode) -> l
             continue
         bonus = top_score * 0.2 if top_class and sibling.attributes.get("class") == top_class else 0
         value = _final(candidates, sibling)
-        if value is not None and value + bonus >= threshold:
+        # A sibling joins on its score only with some text of its own: a class name that
+        # sounds like content ("...-detail-title") must not bring a title or a tool bar.
+        if value is not None and value + bonus >= threshold and len(sibling.text()) >= 100:
             out.append(sibling)
             continue
         if sibling.tag == "p" or (sibling.tag == "div" and _leaf(sibling)):

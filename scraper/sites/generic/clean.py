@@ -85,16 +85,33 @@ _CHROME = re.compile(
     + r")(?![a-z])|"
     + "|".join(CHROME_PARTS)
 )
-_KEEP = re.compile("|".join(KEEP_PARTS))
+# The same generic words in Vietnamese, as CMSs write them without diacritics
+# ("ChanTrang" footer, "BanQuyen" copyright, "CotPhai" right column, "ThongKe" counters,
+# "ChiaSe" share, "LienQuan" related, "GopY" feedback, "QuangCao" ads, "LienKet" links).
+_CHROME_VI = re.compile(
+    r"chan\W?trang|ban\W?quyen|cot\W?(?:trai|phai)|thong\W?ke|chia\W?se|lien\W?quan"
+    r"|\bgop\W?y\b|quang\W?cao|tin\W?khac|lien\W?ket|dang\W?nhap|binh\W?luan"
+)
+_KEEP = re.compile("|".join(KEEP_PARTS) + r"|noi\W?dung|chi\W?tiet")
 _CAMEL = re.compile(r"([a-z])([A-Z])")
 
 # Headings of related-article lists and other boxes in Vietnamese and English.
 RELATED_LABELS = re.compile(
-    r"^(?:tin|bài|bài viết|tin tức)\s+(?:liên quan|khác|cùng chuyên mục|cùng loại|mới|đã đưa)"
+    r"^(?:tin|bài|bài viết|tin tức)\s+(?:liên quan|khác|cùng chuyên mục|cùng loại|cùng nhóm|mới"
+    r"|đã đưa)"
     r"|^(?:các|những)\s+(?:tin|bài)\s+(?:khác|liên quan|đã đưa)"
     r"|^(?:đọc|xem)\s+(?:nhiều|thêm|tiếp)|^tin\s+nổi\s+bật|^tiêu\s+điểm"
     r"|^(?:related|more|read more|recommended|most (?:read|popular|viewed)|popular|trending"
     r"|you may also like|see also|also read|further reading|latest|more from|more on)\b",
+    re.IGNORECASE,
+)
+
+
+# Lines that are page chrome whatever their markup: copyright, visitor counters, tools.
+CHROME_LINE = re.compile(
+    r"^(?:bản quyền|copyright|©|\(c\)\s|all rights reserved|lượt truy cập|truy cập"
+    r"|đang (?:online|truy cập)|thống kê truy cập|góp ý|in bài viết|gửi email|quay lại"
+    r"|chia sẻ|share this|follow us|theo dõi chúng tôi)",
     re.IGNORECASE,
 )
 
@@ -111,7 +128,8 @@ def chrome_name(attrs: dict) -> bool:
 @lru_cache(maxsize=16384)
 def _chrome_words(names: str) -> bool:
     low = _CAMEL.sub(r"\1 \2", names).lower()
-    return _CHROME.search(low) is not None and _KEEP.search(low) is None
+    chrome = _CHROME.search(low) is not None or _CHROME_VI.search(low) is not None
+    return chrome and _KEEP.search(low) is None
 
 
 def hidden(attrs: dict) -> bool:

@@ -19,7 +19,7 @@ from scraper.errors import NotAnArticle
 from scraper.models import Article
 from scraper.sites.generic.blocks import Walker, assemble, inline_text
 from scraper.sites.generic.body import main_content
-from scraper.sites.generic.clean import remove_chrome
+from scraper.sites.generic.clean import RELATED_LABELS, remove_chrome
 from scraper.sites.generic.declared import Declared, read_declared
 from scraper.sites.generic.links import dedupe, labelled_boxes
 from scraper.text import clean, clean_or_none
@@ -59,7 +59,7 @@ def extract_article(html: str, url: str, *, today: date | None = None) -> Articl
     links += labelled_boxes(root, url)
     nodes = main_content(root)
     if title is None and nodes:
-        title = _title_before(nodes[0])
+        title = _title_near(nodes[0]) or _title_before(nodes[0])
     if title is None:
         title = _title_tag(tree)
     walker = Walker(url)
@@ -109,6 +109,31 @@ def _title_tag(tree: LexborHTMLParser) -> str | None:
     text = clean(node.text())
     parts = TITLE_SEPARATORS.split(text)
     return clean_or_none(max(parts, key=len)) if parts else None
+
+
+TITLE_CLASSES = (
+    "[class*=title i], [class*=tieude i], [class*=tieu_de i], [class*=headline i], "
+    "[id*=title i], [id*=tieude i]"
+)
+
+
+def _title_near(node: LexborNode) -> str | None:
+    """A page that names no title: an element named as a title (generic words) within
+    the article's nearest ancestors, skipping box labels and links."""
+    ancestor = node
+    for _ in range(3):
+        if ancestor.parent is None or ancestor.parent.tag == "body":
+            break
+        ancestor = ancestor.parent
+    for candidate in ancestor.css(TITLE_CLASSES):
+        text = inline_text(candidate)
+        if not 10 <= len(text) <= 250 or RELATED_LABELS.search(text) or _date_line(text):
+            continue
+        anchors = candidate.css("a")
+        if anchors and sum(len(a.text()) for a in anchors) >= len(text) / 2:
+            continue
+        return text
+    return None
 
 
 def _title_before(node: LexborNode) -> str | None:
