@@ -178,8 +178,10 @@ class Walker:
             self.current.link_chars += len(text.strip())
 
     def walk_root(self, node: LexborNode) -> None:
-        """Walk one chosen content element itself (never skipped as chrome)."""
+        """Walk one chosen content element itself (a short one may still be chrome)."""
         self.end_block()
+        if len(node.text()) < 400 and self._skip(node, node.tag, node.attributes):
+            return
         if node.tag == "table":
             self._table(node, False, False)
         elif node.tag == "img":
@@ -215,10 +217,12 @@ class Walker:
                     self._open(child_centred).items.append(("img", image))
                 continue
             if tag == "a":
-                self._link(child)
-                self.in_link += 1
+                link = self._link(child)
+                # Text of a link to a document is the document's name: body text.
+                counted = link is None or link.kind != "attachment"
+                self.in_link += counted
                 self.walk(child, child_italic, child_centred)
-                self.in_link -= 1
+                self.in_link -= counted
                 continue
             if self.flatten:
                 if tag in BLOCK_TAGS:
@@ -319,10 +323,11 @@ class Walker:
             return None
         return Image(url=canonical(url), caption=None, alt=clean_or_none(attrs.get("alt")))
 
-    def _link(self, node: LexborNode) -> None:
+    def _link(self, node: LexborNode) -> Link | None:
         link = link_of(node, self.page_url, "body")
         if link is not None:
             self.links.append(link)
+        return link
 
     def _table(self, table: LexborNode, italic: bool, centred: bool) -> None:
         self.end_block()

@@ -92,7 +92,7 @@ _CHROME_VI = re.compile(
     r"chan\W?trang|ban\W?quyen|cot\W?(?:trai|phai)|thong\W?ke|chia\W?se|lien\W?quan"
     r"|\bgop\W?y\b|quang\W?cao|tin\W?khac|lien\W?ket|dang\W?nhap|binh\W?luan"
 )
-_KEEP = re.compile("|".join(KEEP_PARTS) + r"|noi\W?dung|chi\W?tiet")
+_KEEP = re.compile("|".join(KEEP_PARTS) + r"|noi\W?dung")
 _CAMEL = re.compile(r"([a-z])([A-Z])")
 
 # Headings of related-article lists and other boxes in Vietnamese and English.

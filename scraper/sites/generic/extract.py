@@ -52,7 +52,7 @@ def extract_article(html: str, url: str, *, today: date | None = None) -> Articl
         raise NotAnArticle(f"empty page: {url}")
     declared = read_declared(tree, today=today)
     title = _title(tree, declared)
-    published, published_raw, published_source = _date(tree, root, declared, url, today)
+    published, published_raw, published_source = _date(root, declared, today)
     author = declared.author or _author(root)
     links: list = []
     remove_chrome(tree, root, url, links)
@@ -62,6 +62,8 @@ def extract_article(html: str, url: str, *, today: date | None = None) -> Articl
         title = _title_near(nodes[0]) or _title_before(nodes[0])
     if title is None:
         title = _title_tag(tree)
+    if published_raw is None:
+        published, published_raw, published_source = _date_near(nodes, url, today)
     walker = Walker(url)
     for node in nodes:
         walker.walk_root(node)
@@ -69,7 +71,10 @@ def extract_article(html: str, url: str, *, today: date | None = None) -> Articl
     body = assemble(walker.blocks)
     paragraphs = [(text, kind) for text, kind in body.paragraphs if text != title]
     text = "\n\n".join(text for text, _ in paragraphs)
-    if len(text) < MIN_BODY_CHARS and not (declared.is_article and text):
+    attachments = any(link.kind == "attachment" for link in walker.links)
+    if len(text) < MIN_BODY_CHARS and not (
+        (declared.is_article and text) or (title and published_raw and (text or attachments))
+    ):
         raise NotAnArticle(f"no article text on the page: {url}")
     return Article(
         id=None,
@@ -162,40 +167,52 @@ def _date_line(text: str) -> bool:
 
 
 def _date(
-    tree: LexborHTMLParser, root: LexborNode, declared: Declared, url: str, today: date
+    root: LexborNode, declared: Declared, today: date
 ) -> tuple[str | None, str | None, str | None]:
-    if declared.published:
+    """(ISO date, raw text, source) from what the page declares, else from the first
+    element named as a date or the first date label. The first date text found decides:
+    when it is rejected (future, before 1990) the raw text is kept and nothing else is
+    tried, since another date on the page is more likely some other article's."""
+    if declared.published or declared.published_raw:
         return declared.published, declared.published_raw, declared.published_source
-    raw_seen = declared.published_raw
     for node in root.css(DATE_HOLDERS):
         text = clean(node.text())
         if not text or len(text) > 200:
             continue
-        iso = parse_date(text, today=today)
         found = find_date_text(text)
-        if iso:
-            return iso, found, "label"
-        raw_seen = raw_seen or found
-    # A label anywhere ('Ngày đăng: ...'), then the first date in the page's text.
+        if found:
+            iso = parse_date(found, today=today)
+            return iso, found, "label" if iso else None
     text = clean(root.text())
     for match in DATE_LABEL.finditer(text):
-        window = text[match.end() : match.end() + 60]
-        iso = parse_date(window, today=today)
-        if iso:
-            return iso, find_date_text(window), "label"
-    first = find_date_text(text)
-    if first:
-        iso = parse_date(first, today=today)
-        if iso:
-            return iso, first, "label"
-        raw_seen = raw_seen or first
+        found = find_date_text(text[match.end() : match.end() + 60])
+        if found:
+            iso = parse_date(found, today=today)
+            return iso, found, "label" if iso else None
+    return None, None, None
+
+
+def _date_near(
+    nodes: list[LexborNode], url: str, today: date
+) -> tuple[str | None, str | None, str | None]:
+    """No date declared nor labelled: the first date in the article's surroundings (its
+    nearest ancestors, chrome removed), then a date in the URL (/2020/07/17/)."""
+    if nodes:
+        scope = nodes[0]
+        for _ in range(2):
+            if scope.parent is not None and scope.parent.tag != "body":
+                scope = scope.parent
+        found = find_date_text(clean(scope.text()))
+        if found:
+            iso = parse_date(found, today=today)
+            return iso, found, "label" if iso else None
     match = URL_DATE.search(url)
     if match:
         year, month, day = (int(g) for g in match.groups())
         iso = parse_date(f"{day}/{month}/{year}", today=today)
         if iso:
             return iso, match.group(0).strip("/"), "url"
-    return None, raw_seen, None
+    return None, None, None
 
 
 def _author(root: LexborNode) -> str | None:
