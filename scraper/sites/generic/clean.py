@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 # Elements that never hold article text.
 DROP_TAGS = (
@@ -78,7 +78,6 @@ NAMED = ", ".join(
 CHROME_ROLES = frozenset("navigation banner contentinfo complementary search menu menubar".split())
 # An element holding one of these holds the article: never chrome, whatever its name.
 ARTICLE_MARKS = "h1, article, [itemprop=articleBody], [itemprop=headline]"
-_TOKEN = re.compile(r"[a-z]+")
 _CHROME = re.compile(
     r"(?<![a-z])(?:"
     + "|".join(sorted(CHROME_TOKENS, key=len, reverse=True))
@@ -142,7 +141,7 @@ def hidden(attrs: dict) -> bool:
     return False
 
 
-def remove_chrome(tree: LexborHTMLParser, root: LexborNode, page_url: str, links: list) -> None:
+def remove_chrome(root: LexborNode, page_url: str, links: list) -> None:
     """Drop every chrome element from the tree (in place), keeping the links of related
     lists in `links`. An element is spared when it holds most of the page's text or the
     article's own marks (a whole-page wrapper with an unlucky class name)."""
@@ -194,8 +193,3 @@ def _inside_removed(node: LexborNode, removed: set[int]) -> bool:
             return True
         parent = parent.parent
     return False
-
-
-def _too_big(node: LexborNode, root: LexborNode) -> bool:
-    size = len(node.text())
-    return size > 2000 and size > 0.5 * len(root.text())

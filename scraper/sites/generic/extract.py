@@ -55,7 +55,7 @@ def extract_article(html: str, url: str, *, today: date | None = None) -> Articl
     published, published_raw, published_source = _date(root, declared, today)
     author = declared.author or _author(root)
     links: list = []
-    remove_chrome(tree, root, url, links)
+    remove_chrome(root, url, links)
     links += labelled_boxes(root, url)
     nodes = main_content(root)
     if title is None and nodes:
