@@ -280,16 +280,11 @@ class Walker:
             return container and node.css_first("img") is None
         if line and len(raw) <= 400 and CHROME_LINE.match(raw.lstrip()):
             return True
-        if line and len(raw) <= 400 and node.css_first("img") is None:
+        if line and len(raw) <= 400:
             text = " ".join(raw.split())  # enough for these checks (a <br> may glue words)
-            if len(text) <= 60 and RELATED_LABELS.search(text):
-                self.skip_next_list = True
-                return True
-            if text.lower().strip(" :.!") in BOILERPLATE_LINES or CHROME_LINE.match(text):
-                return True
-            if len(text) <= 120 and DATE_LINE.search(text):
-                return True
-            if len(text) <= 80 and _date_only(text):
+            if _chrome_text(text) and node.css_first("img") is None:
+                if len(text) <= 60 and RELATED_LABELS.search(text):
+                    self.skip_next_list = True
                 return True
         if container:
             if len(raw) >= 4000 and tag not in ("ul", "ol") and not self.skip_next_list:
@@ -371,6 +366,20 @@ def _after_br(items: list[tuple]) -> bool:
         # A <br> right after an image leads to its caption: not a paragraph break.
         return any(i[0] == "t" and not i[1].isspace() for i in items)
     return False
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _chrome_text(text: str) -> bool:
+    """A short line that is a box label, a boilerplate line or only a date."""
+    if len(text) <= 60 and RELATED_LABELS.search(text):
+        return True
+    if text.lower().strip(" :.!") in BOILERPLATE_LINES:
+        return True
+    if len(text) > 120 or not _DIGIT.search(text):
+        return False
+    return bool(DATE_LINE.search(text)) or (len(text) <= 80 and _date_only(text))
 
 
 def _date_only(text: str) -> bool:
