@@ -216,12 +216,12 @@ class Walker:
             child_italic = italic or tag in ITALIC_TAGS or (bool(attrs) and _italic_style(attrs))
             child_centred = centred or tag == "center" or (bool(attrs) and _centred_attrs(attrs))
             if tag == "img":
-                image = self._image(child)
+                image = self._image(child, attrs)
                 if image is not None:
                     self._open(child_centred).items.append(("img", image))
                 continue
             if tag == "a":
-                link = self._link(child)
+                link = self._link(child, attrs)
                 # Text of a link to a document is the document's name: body text.
                 counted = link is None or link.kind != "attachment"
                 self.in_link += counted
@@ -305,8 +305,9 @@ class Walker:
                 return True
         return False
 
-    def _image(self, node: LexborNode) -> Image | None:
-        attrs = node.attributes
+    def _image(self, node: LexborNode, attrs: dict | None = None) -> Image | None:
+        if attrs is None:
+            attrs = node.attributes
         src = None
         for key in ("data-src", "data-lazy-src", "data-original", "src"):
             value = attrs.get(key)
@@ -322,8 +323,8 @@ class Walker:
             return None
         return Image(url=canonical(url), caption=None, alt=clean_or_none(attrs.get("alt")))
 
-    def _link(self, node: LexborNode) -> Link | None:
-        link = link_of(node, self.page_url, "body")
+    def _link(self, node: LexborNode, attrs: dict | None = None) -> Link | None:
+        link = link_of(node, self.page_url, "body", attrs)
         if link is not None:
             self.links.append(link)
         return link

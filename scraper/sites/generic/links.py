@@ -26,8 +26,8 @@ def is_attachment(url: str) -> bool:
     return "." in name and name.rsplit(".", 1)[-1] in ATTACHMENT_EXTENSIONS
 
 
-def link_of(anchor: LexborNode, page_url: str, kind: str) -> Link | None:
-    url = resolve(page_url, anchor.attributes.get("href"))
+def link_of(anchor: LexborNode, page_url: str, kind: str, attrs: dict | None = None) -> Link | None:
+    url = resolve(page_url, (anchor.attributes if attrs is None else attrs).get("href"))
     if url is None:
         return None
     url = canonical(url)
