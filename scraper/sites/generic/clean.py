@@ -108,7 +108,9 @@ RELATED_LABELS = re.compile(
 CHROME_LINE = re.compile(
     r"^(?:bản quyền|copyright|©|\(c\)\s|all rights reserved|lượt truy cập|truy cập"
     r"|đang (?:online|truy cập)|thống kê truy cập|góp ý|in bài viết|gửi email|quay lại"
-    r"|chia sẻ|share this|follow us|theo dõi chúng tôi)",
+    r"|chia sẻ|share this|sharing is caring|follow us|theo dõi chúng tôi"
+    r"|(?:read|see) more\s*:|(?:also|further) read(?:ing)?\s*:|related\s*:|don'?t miss"
+    r"|(?:xem|đọc) (?:thêm|tiếp)\s*:|\d+\s+(?:comments?|bình luận)$)",
     re.IGNORECASE,
 )
 
