@@ -27,7 +27,7 @@ CHROME_TOKENS = frozenset(
     "adverts advertisement advertising adslot adunit banner breadcrumb breadcrumbs cookie "
     "cookies consent gdpr subscribe subscription signup popup modal overlay sponsor sponsored "
     "masthead toolbar tags tagcloud pagination pager print outbrain taboola recommended "
-    "trending popular mostread most readmore moreinfo rightcol leftcol skip skiplink hidden "
+    "trending popular mostread most readmore moreinfo rightcol leftcol skip skiplink "
     "login register author-bio bio tools utility byline dateline paywall".split()
 )
 # Substrings that mark chrome even inside a compound word ("sharebuttons", "relatedArticles").
@@ -73,6 +73,8 @@ KEEP_PARTS = (
 # selector and a tag test cost a quarter of a selector list naming each box tag.
 BOXES = frozenset("div section ul ol dl p table td header form h2 h3 h4 h5 h6".split())
 NAMED = "[class], [id], [role], [hidden], [style], [aria-hidden]"
+# Inline pop-ups (a person's card shown on hover) hold text that is not the article's.
+_POPUP = re.compile(r"rollover|tooltip|popover|hovercard|popup", re.IGNORECASE)
 CHROME_ROLES = frozenset("navigation banner contentinfo complementary search menu menubar".split())
 # An element holding one of these holds the article: never chrome, whatever its name.
 ARTICLE_MARKS = "h1, article, [itemprop=articleBody], [itemprop=headline]"
@@ -168,6 +170,7 @@ def remove_chrome(root: LexborNode, page_url: str, links: list) -> None:
         role = attrs.get("role")
         if (
             (tag in BOXES and chrome_name(attrs))
+            or (tag == "span" and _POPUP.search(attrs.get("class") or ""))
             or hidden(attrs)
             or (role and role.lower() in CHROME_ROLES)
         ):
