@@ -63,8 +63,8 @@ def utc_now() -> str:
 # --- Any page's dates (the generic profile): Vietnamese forms, ISO 8601, English ---------
 # Every form SITE.md section 8 lists: '17/07/2020', '17/7/2020', '17-07-2020', with a time
 # before or after, a weekday before ('Thứ Sáu, 17/07/2020'), 'ngày 17 tháng 7 năm 2020',
-# 'Cập nhật lúc 15:54 ngày 17/07/2020' and the labels 'Ngày đăng:', 'Ngày cập nhật:',
-# 'Ngày xuất bản:' (the d/m/y search finds the date after any of them).
+# 'Cập nhật lúc 15:54 ngày 17/07/2020' and the posted / updated / published labels of
+# section 8 (the d/m/y search finds the date after any of them).
 _VN_WORDS = re.compile(
     r"ngày\s+(\d{1,2})\s*(?:tháng|/)\s*(\d{1,2})\s*(?:năm|/)\s*(\d{4})", re.IGNORECASE
 )

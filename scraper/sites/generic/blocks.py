@@ -6,7 +6,7 @@ element whose class says caption, a small table holding an image and a caption r
 italic or centred line right under an image; `alt` is never a caption), and the
 dropping of link lists and box headings that sit inside the content.
 
-A little over 500 lines: the walker and the caption rules it feeds are one state
+Long because: the walker and the caption rules it feeds are one state
 machine (blocks, <br>s, images waiting for a caption); split, each half would need the
 other's internals.
 """
