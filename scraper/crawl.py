@@ -36,6 +36,7 @@ from scraper import lock
 from scraper.dates import utc_now
 from scraper.errors import FetchError, HostUnreachable, RobotsDisallowed
 from scraper.fetch import FetchConfig, Fetcher, Response
+from scraper.health import Alarm, RunHealth
 from scraper.models import Listing, PageRequest
 from scraper.sites import Site, profile_for, profile_for_page
 from scraper.sites.profile import Profile
@@ -91,6 +92,8 @@ class CrawlResult:
     stats: CrawlStats
     seconds: float
     errors: list[tuple[str, str]] = field(default_factory=list)  # (url, what went wrong)
+    alarms: list[Alarm] = field(default_factory=list)  # scraper.health: the run's alarms
+    health: list[dict] = field(default_factory=list)  # the run's `run_sites` rows
 
 
 @dataclass
@@ -241,6 +244,7 @@ class _SiteCrawl:
             return
         crawler.stats.listing_pages += 1
         profile = self.page_profile(response.final_url, response.text)
+        crawler.health.of(self.site.name).listing(profile.name, seed=task.walk is None)
         if task.walk is None:  # a seed: the page tells which CMS the site runs now
             self.profile = profile
         listing = profile.parse_listing(response.text, response.final_url)
@@ -320,6 +324,7 @@ class Crawler:
         self.fetcher: Fetcher | None = None
         self.articles_started = 0
         self.errors: list[tuple[str, str]] = []  # (url, what went wrong)
+        self.health = RunHealth(self.sites)  # what each site gave (scraper.health)
         # Every archive call runs on this one thread, one at a time: SQLite and zstd release
         # the GIL, so storing a page overlaps with fetching and parsing the next ones.
         self._archive_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
@@ -361,6 +366,7 @@ class Crawler:
                 response = await self.fetcher.post(url, data)
         except HostUnreachable as exc:
             self.stats.failed += 1
+            self.health.fetched(url, exc)
             await self.db(self._record_failure, url, method, fetched_at, exc)
             self.report_error(url, exc)
             return None, None
@@ -369,11 +375,13 @@ class Crawler:
             return None, None
         except FetchError as exc:
             self.stats.failed += 1
+            self.health.fetched(url, exc)
             await self.db(self._record_failure, url, method, fetched_at, exc)
             self.report_error(url, exc)
             self._progress("failed")
             return None, None
         self.stats.fetched += 1
+        self.health.fetched(url)
         keep = keep_raw_for if self.config.store_raw and response.status == 200 else None
         page_sha = await self.db(self._record_response, url, method, fetched_at, response, keep)
         return response, page_sha
@@ -444,6 +452,7 @@ class Crawler:
             return
         if page.article is None:
             self.stats.failed += 1
+            self.health.of(site_crawl.site.name).no_article(profile.name)
             error = "no article on the page"
             await self.db(archive.frontier_done, key, state="failed", error=error)
             self.report_error(task.url, ValueError(error))
@@ -459,6 +468,7 @@ class Crawler:
             self._store_article, site_crawl, article, page_sha, fresh, alias
         )
         setattr(self.stats, result.outcome, getattr(self.stats, result.outcome) + 1)
+        self.health.of(site_crawl.site.name).article(article, result.outcome)
         site_crawl.put_articles(new)
         self._progress(result.outcome)
 
@@ -523,17 +533,21 @@ def run_crawl(
             run_id = archive.start_run(_options(config))
             crawler = Crawler(archive, config, progress=progress, transport=transport)
             crawler.run_id = run_id
-            status = "failed"
+            status, alarms = "failed", None
             try:
                 asyncio.run(crawler.run())
+                alarms = crawler.health.judge(archive, run_id)  # a completed run only
                 status = "ok"
             finally:
-                archive.finish_run(run_id, status, crawler.stats.counts())
+                judged = None if alarms is None else [alarm.to_dict() for alarm in alarms]
+                archive.finish_run(run_id, status, crawler.stats.counts(), alarms=judged)
                 if status == "ok":
                     archive.frontier_clear_done()
+            health = archive.run_site_rows(run_id)
         finally:
             archive.close()
-    return CrawlResult(run_id, status, crawler.stats, time.monotonic() - started, crawler.errors)
+    seconds = time.monotonic() - started
+    return CrawlResult(run_id, status, crawler.stats, seconds, crawler.errors, alarms or [], health)
 
 
 def _options(config: CrawlConfig) -> dict:

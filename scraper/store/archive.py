@@ -3,7 +3,8 @@
 This module owns opening and closing (`Archive.__init__`, `close`, `checkpoint`, the
 context manager). The methods themselves live with their tables: articles and revisions
 (scraper.store.articles), raw pages (scraper.store.pages), the frontier
-(scraper.store.frontier), runs and the fetch log (scraper.store.runs).
+(scraper.store.frontier), runs and the fetch log (scraper.store.runs), run health
+(scraper.store.health).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from scraper.store.articles import ArticlesMixin
 from scraper.store.frontier import FrontierMixin
+from scraper.store.health import HealthMixin
 from scraper.store.pages import PagesMixin
 from scraper.store.runs import RunsMixin
 from scraper.store.schema import connect, migrate
@@ -19,7 +21,7 @@ from scraper.store.schema import connect, migrate
 __all__ = ["Archive"]
 
 
-class Archive(ArticlesMixin, PagesMixin, FrontierMixin, RunsMixin):
+class Archive(ArticlesMixin, PagesMixin, FrontierMixin, RunsMixin, HealthMixin):
     """The archive database. One sqlite_utils.Database (`db`); not thread-safe.
 
     Opening creates the tables or adds missing columns, sets WAL, foreign keys on and
