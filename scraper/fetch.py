@@ -620,9 +620,10 @@ class Fetcher:
                 else:
                     what = f"HTTP {exc.status}" if exc.status else exc.error
                     tries = f"{exc.attempts} attempt{'s' if exc.attempts != 1 else ''}"
+                    rfc = " (RFC 9309)" if exc.status else ""
                     robots = Robots.disallow_all(
                         f"host {parts.netloc} could not be reached: {what} after {tries} "
-                        "at robots.txt; nothing is fetched from it this run (RFC 9309)"
+                        f"at robots.txt; nothing is fetched from it this run{rfc}"
                     )
                     slot.down = exc.kind or ("http" if exc.status else "network")
             except (OffSite, TooLarge) as exc:

@@ -18,9 +18,14 @@ Alarms (`Alarm`, kinds in ALARM_KINDS):
   a new one included.
 The others compare the site with its own completed runs and are never raised for a site
 with no earlier completed run in `run_sites` (a new site):
-- fill_drop: a field's fill rate, for a profile with at least MIN_ARTICLES articles this
-  run, is DROP (30 points) or more below the pooled rate of the site's last WINDOW (5)
-  completed runs that had at least MIN_ARTICLES articles of that profile.
+- fill_drop: a field's fill rate, for a profile with at least MIN_ARTICLES (5) articles
+  this run, is DROP (30 points) or more below the pooled rate of the site's last WINDOW
+  (5) completed runs that had at least MIN_ARTICLES articles of that profile, and the
+  drop is not chance: so few filled articles would happen with probability below
+  SIGNIFICANCE (1 %) if the trailing rate still held (binomial lower tail). Without that
+  guard an incremental run of 6 articles would raise an alarm whenever 1 of 6 had
+  captions against 60 % before (probability 4 %); a broken template gives 0 of 6 against
+  95 % (probability 1e-8).
 - profile_changed: the site answered with another profile than in its last completed run.
 - stale: no new article for longer than STALE_FACTOR (3) times the median gap between the
   publication days of its newest articles, and at least STALE_MIN_DAYS (7) days (judged
@@ -29,6 +34,7 @@ with no earlier completed run in `run_sites` (a new site):
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -41,6 +47,7 @@ BODY_MIN = 200  # characters: a body shorter than this does not count as filled
 WINDOW = 5  # trailing completed runs a fill rate is compared with
 MIN_ARTICLES = 5  # articles of one profile a run needs for its fill rates to count
 DROP = 0.30  # a fill rate this far (absolute) below the trailing rate raises an alarm
+SIGNIFICANCE = 0.01  # ... when so low a count is this improbable under the trailing rate
 STALE_FACTOR = 3
 STALE_MIN_DAYS = 7
 RHYTHM_ARTICLES = 50
@@ -250,11 +257,13 @@ def judge_site(
 def unreachable_alarm(row: dict) -> Alarm:
     kind = row["unreachable"]
     words = FAILURE_WORDS.get(kind, kind)
-    message = f"unreachable the whole run: {words} ({row['failures']} requests failed"
-    message += f"; first: {row['error']})" if row.get("error") else ")"
-    return Alarm(
-        row["site"], "unreachable", message, {"failure": kind, "failures": row["failures"]}
+    failures = row["failures"]
+    message = (
+        f"unreachable the whole run: {words} "
+        f"({failures} request{'s' if failures != 1 else ''} failed, no answer)"
     )
+    figures = {"failure": kind, "failures": failures, "error": row.get("error")}
+    return Alarm(row["site"], "unreachable", message, figures)
 
 
 def profile_alarm(site: str, profile: str | None, history: list[dict]) -> list[Alarm]:
@@ -300,6 +309,9 @@ def fill_alarms(site: str, fill: dict[str, dict], history: list[dict]) -> list[A
             now_rate, was = rates.get(name, 0.0), pooled[name]
             if was - now_rate < DROP - 1e-9:
                 continue
+            chance = lower_tail(round(now_rate * n), n, was)
+            if chance >= SIGNIFICANCE:
+                continue
             what = f"body of {BODY_MIN}+ chars" if name == "body" else name
             message = (
                 f"{what} filled in {now_rate:.0%} of {n} {profile} articles, against "
@@ -312,6 +324,7 @@ def fill_alarms(site: str, fill: dict[str, dict], history: list[dict]) -> list[A
                 "baseline": round(was, 4),
                 "articles": n,
                 "runs": runs,
+                "chance": float(f"{chance:.3g}"),
             }
             if name == "body":
                 message += f"; mean body {rates.get('body_mean', 0)} chars, was {was_mean(pooled)}"
@@ -319,6 +332,24 @@ def fill_alarms(site: str, fill: dict[str, dict], history: list[dict]) -> list[A
                 figures["baseline_body_mean"] = was_mean(pooled)
             alarms.append(Alarm(site, "fill_drop", message, figures))
     return alarms
+
+
+def lower_tail(k: int, n: int, p: float) -> float:
+    """P(X <= k) for X ~ Binomial(n, p): how likely so few filled articles are by chance."""
+    p = min(max(p, 0.0), 1.0)
+    if k >= n or p <= 0.0:
+        return 1.0
+    if p >= 1.0:
+        return 0.0
+    logs = (
+        math.lgamma(n + 1)
+        - math.lgamma(i + 1)
+        - math.lgamma(n - i + 1)
+        + i * math.log(p)
+        + (n - i) * math.log1p(-p)
+        for i in range(max(k, 0) + 1)
+    )
+    return min(1.0, sum(math.exp(value) for value in logs))
 
 
 def was_mean(pooled: dict[str, float]) -> int:

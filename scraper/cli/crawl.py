@@ -1,13 +1,19 @@
 """The crawling commands of `scrape`: crawl, demo, and the run-and-report helper they share
-(live progress on a terminal, one summary at the end, failures on stderr)."""
+(live progress on a terminal, one summary at the end, failures and alarms on stderr), the
+check of --site values (`site_url`) and --notify (`notify`: a shell command that gets the
+alarm summary on stdin)."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
 import sqlite3
+import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 
 import click
 
@@ -15,10 +21,55 @@ from scraper.cli.options import db_option, log_format_option, quiet_option
 from scraper.errors import OutputError, ScraperError
 
 
+def site_url(value: str) -> str:
+    """value as a site's start URL: an http(s) URL with a valid host (a bare host gets
+    https://). click.BadParameter (exit 2) for anything else."""
+    text = value.strip()
+
+    def bad(why: str) -> click.BadParameter:
+        return click.BadParameter(f"{value!r} is not an http(s) URL: {why}")
+
+    if not text or any(ch.isspace() for ch in text):
+        raise bad("it is empty or holds spaces")
+    if "://" not in text:
+        scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):(?!\d)", text)
+        if scheme:
+            raise bad(f"the scheme {scheme.group(1)!r} without '//'")
+        if "@" in text or text.startswith(("/", ":")):
+            raise bad("no host")
+        text = "https://" + text
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise bad(f"the scheme is {parts.scheme!r}")
+    try:
+        host, _ = parts.hostname, parts.port
+    except ValueError as exc:
+        raise bad(str(exc)) from None
+    if not host or parts.username is not None:
+        raise bad("no host")
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise bad(f"{host!r} is not a host") from None
+    elif not re.fullmatch(r"[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.?", host):
+        raise bad(f"{host!r} is not a host name")
+    return text
+
+
+def _site_urls(ctx, param, values) -> tuple[str, ...]:
+    return tuple(site_url(value) for value in values)
+
+
 @click.command()
 @db_option()
 @click.option(
-    "--site", "site_urls", multiple=True, metavar="URL", help="A site to crawl (repeatable)."
+    "--site",
+    "site_urls",
+    multiple=True,
+    metavar="URL",
+    callback=_site_urls,
+    help="A site to crawl (repeatable): an http(s) URL or a host.",
 )
 @click.option(
     "--full",
@@ -73,6 +124,14 @@ from scraper.errors import OutputError, ScraperError
     "(article ids stay the same on both).",
 )
 @click.option("--no-raw", is_flag=True, help="Do not keep the raw bytes of article pages.")
+@click.option(
+    "--notify",
+    metavar="CMD",
+    default=None,
+    help="When the run raises alarms, run this shell command with the alarm summary on "
+    "stdin (e.g. 'mail -s scrape admin@example.org'); its failure is one line on stderr "
+    "and never changes the exit code.",
+)
 @quiet_option
 @log_format_option
 def crawl(
@@ -88,11 +147,13 @@ def crawl(
     max_in_flight,
     separate_hosts,
     no_raw,
+    notify,
     quiet,
     log_format,
-) -> None:
+):
     """Crawl the sites into the archive: new articles, and a new revision only when an
-    article's own content changed.
+    article's own content changed. Each site's health is judged against its own past
+    runs; alarms go to stderr, one line each, and end the command with exit code 3.
 
     Example: scrape crawl --db archive.db --site https://sdl.thuathienhue.gov.vn/
     """
@@ -118,7 +179,39 @@ def crawl(
         store_raw=not no_raw,
         fetch=fetch,
     )
-    run_and_report(db_path, config, quiet=quiet, log_format=log_format)
+    result = run_and_report(db_path, config, quiet=quiet, log_format=log_format)
+    if notify and result.alarms:
+        failure = notify_command(notify, alarm_summary(result, db_path))
+        if failure:
+            click.echo(f"scrape: {failure}", err=True)
+    return result
+
+
+def alarm_summary(result, db_path) -> str:
+    """The text --notify sends: one header line, then one line per alarm."""
+    count = len(result.alarms)
+    lines = [
+        f"scrape crawl: run #{result.run_id} on {db_path} completed with {count} "
+        f"alarm{'s' if count != 1 else ''}"
+    ]
+    lines += [alarm.line() for alarm in result.alarms]
+    return "\n".join(lines) + "\n"
+
+
+def notify_command(cmd: str, text: str, timeout: float = 120.0) -> str | None:
+    """Run cmd through the shell with text on stdin; None when it succeeded, else one line
+    saying how it failed (never raises)."""
+    try:
+        done = subprocess.run(
+            cmd, shell=True, input=text.encode("utf-8"), timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return f"--notify command did not finish within {timeout:g} s: {cmd}"
+    except OSError as exc:
+        return f"--notify command could not start ({exc.strerror or exc}): {cmd}"
+    if done.returncode != 0:
+        return f"--notify command failed (exit {done.returncode}): {cmd}"
+    return None
 
 
 @click.command()
@@ -193,6 +286,9 @@ def _report(result, db_path, *, quiet: bool, label: str, log_format: str) -> Non
                 json.dumps({"event": "error", "url": url, "error": error}, ensure_ascii=False),
                 err=True,
             )
+        for alarm in result.alarms:
+            event = {"event": "alarm", **alarm.to_dict()}
+            click.echo(json.dumps(event, ensure_ascii=False), err=True)
         if not quiet:
             summary = {
                 "event": label,
@@ -201,6 +297,7 @@ def _report(result, db_path, *, quiet: bool, label: str, log_format: str) -> Non
                 "seconds": round(result.seconds, 3),
                 "db": str(db_path),
                 **stats.counts(),
+                "alarms": len(result.alarms),
             }
             click.echo(json.dumps(summary))
         return
@@ -217,9 +314,14 @@ def _report(result, db_path, *, quiet: bool, label: str, log_format: str) -> Non
             f"{stats.unchanged} unchanged, {stats.gone} gone, {stats.failed} failed "
             f"in {result.seconds:.1f}s -> {db_path}"
         )
-    elif stats.failed:
-        click.echo(
-            f"{label}: {stats.failed} pages failed every attempt; they are retried on the next "
-            "run (see the fetches table)",
-            err=True,
-        )
+    else:
+        # failures of an unreachable site are said by its alarm line
+        failed = stats.failed - sum(row["failures"] for row in result.health if row["unreachable"])
+        if failed > 0:
+            click.echo(
+                f"{label}: {failed} pages failed every attempt; they are retried on the next "
+                "run (see the fetches table)",
+                err=True,
+            )
+    for alarm in result.alarms:
+        click.echo(f"scrape: alarm: {alarm.line()}", err=True)

@@ -13,7 +13,7 @@ import json
 
 from scraper.store.schema import Connected, column_names, json_text
 
-__all__ = ["HealthMixin", "RUN_SITE_COLUMNS"]
+__all__ = ["RUN_SITE_COLUMNS", "HealthMixin", "HealthReader"]
 
 RUN_SITE_COLUMNS = column_names("run_sites")
 _JSON_COLUMNS = ("fill", "alarms")
@@ -86,3 +86,17 @@ class HealthMixin(Connected):
         ]
         last = self._one("SELECT MAX(first_seen) FROM articles WHERE site = ?", [site])
         return days, (last[0] if last else None)
+
+
+class HealthReader(HealthMixin):
+    """The reading methods of HealthMixin over any database (scraper.store.database):
+    what `scrape status` uses on an archive it only reads."""
+
+    def __init__(self, db) -> None:
+        from scraper.store.schema import database
+
+        self.db = database(db)
+
+    def has_table(self) -> bool:
+        """False for an archive written before run health existed (no `run_sites`)."""
+        return "run_sites" in self.db.table_names()
