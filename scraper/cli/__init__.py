@@ -19,7 +19,12 @@ from scraper.errors import Locked, ScraperError
 
 # (code, name, meaning): the one table of exit codes.
 EXIT_CODES: tuple[tuple[int, str, str], ...] = (
-    (0, "ok", "done (a crawl's pages that failed every retry are counted and retried next run)"),
+    (
+        0,
+        "ok",
+        "done, no alarm (a crawl's pages that failed every retry are counted and retried next "
+        "run)",
+    ),
     (1, "fatal", "fatal error, one line on stderr (no archive, unreadable input, bad query, ...)"),
     (2, "usage", "usage error (bad option or argument, a --site that is not an http(s) URL)"),
     (
