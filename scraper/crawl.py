@@ -234,6 +234,8 @@ class _SiteCrawl:
             except Exception as exc:  # one bad page never stops the crawl
                 self.crawler.stats.failed += 1
                 self.crawler.report_error(task.url, exc)
+                if task.kind == "article":  # its extraction failed: no field was read
+                    self.crawler.health.of(self.site.name).no_article(self.profile.name)
             finally:
                 self.queue.task_done()
 

@@ -41,6 +41,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from scraper.errors import FetchError
+from scraper.urls import host_of
 
 FIELDS = ("title", "published", "body", "captions", "source", "related")
 BODY_MIN = 200  # characters: a body shorter than this does not count as filled
@@ -189,18 +190,15 @@ class RunHealth:
     """The SiteHealth of every site of one crawl; fetch outcomes are routed by host."""
 
     def __init__(self, sites) -> None:
-        """sites: scraper.sites.Site objects (name, owns(url))."""
-        self.sites = list(sites)
-        self.by_site = {site.name: SiteHealth(site.name) for site in self.sites}
+        """sites: scraper.sites.Site objects (name, hosts)."""
+        self.by_site = {site.name: SiteHealth(site.name) for site in sites}
+        self.by_host = {host: self.by_site[site.name] for site in sites for host in site.hosts}
 
     def of(self, site_name: str) -> SiteHealth:
         return self.by_site.setdefault(site_name, SiteHealth(site_name))
 
     def for_url(self, url: str) -> SiteHealth | None:
-        for site in self.sites:
-            if site.owns(url):
-                return self.by_site[site.name]
-        return None
+        return self.by_host.get(host_of(url))
 
     def fetched(self, url: str, exc: FetchError | None = None) -> None:
         """A request's outcome: an answer (exc None) or a failure."""

@@ -293,3 +293,13 @@ def test_notify_is_not_run_without_alarms(tmp_path):
         )  # fmt: skip
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
     assert not sent.exists()
+
+
+def test_json_log_carries_each_alarm_as_an_event(tmp_path):
+    dead = f"http://127.0.0.1:{free_port()}/"
+    result = run("crawl", "--db", tmp_path / "a.db", "--site", dead, *FAST, "--log-format", "json")
+    assert result.exit_code == 3
+    events = [json.loads(line) for line in result.stderr.strip().splitlines()]
+    (alarm,) = [event for event in events if event["event"] == "alarm"]
+    assert alarm["kind"] == "unreachable" and alarm["figures"]["failure"] == "refused"
+    assert json.loads(result.stdout)["alarms"] == 1

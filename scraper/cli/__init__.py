@@ -22,8 +22,7 @@ EXIT_CODES: tuple[tuple[int, str, str], ...] = (
     (
         0,
         "ok",
-        "done, no alarm (a crawl's pages that failed every retry are counted and retried next "
-        "run)",
+        "done, no alarm (a crawl's pages that failed every retry are counted and retried next run)",
     ),
     (1, "fatal", "fatal error, one line on stderr (no archive, unreadable input, bad query, ...)"),
     (2, "usage", "usage error (bad option or argument, a --site that is not an http(s) URL)"),
