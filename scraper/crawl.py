@@ -18,6 +18,10 @@ that are due; a first crawl walks every listing to its end.
 Every discovered article is written to the `frontier` table before it is queued and
 marked done after it is stored, so a killed run leaves its pending work in the archive
 and the next run finishes it. Listing walks are not persisted: they are cheap to redo.
+
+Every fetch outcome and every extracted article is also told to `Crawler.health`
+(scraper.health.RunHealth, one-line hooks), which judges each site against its own past
+runs when the run completes; the alarms go to `runs.alarms` and `CrawlResult.alarms`.
 """
 
 from __future__ import annotations

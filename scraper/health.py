@@ -313,7 +313,7 @@ def fill_alarms(site: str, fill: dict[str, dict], history: list[dict]) -> list[A
             what = f"body of {BODY_MIN}+ chars" if name == "body" else name
             message = (
                 f"{what} filled in {now_rate:.0%} of {n} {profile} articles, against "
-                f"{was:.0%} over its last {runs} runs (alarm at a drop of {DROP:.0%} points)"
+                f"{was:.0%} over its last {runs} runs (alarm at a drop of {DROP * 100:g} points)"
             )
             figures = {
                 "field": name,
