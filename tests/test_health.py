@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+import urllib.error
+import urllib.request
 
 import pytest
 from click.testing import CliRunner
@@ -23,7 +26,7 @@ from scraper.health import (
 from scraper.models import Article, Link
 from scraper.replica import ReplicaServer, build_site
 from scraper.store import Archive
-from tests._http import free_port
+from tests._http import Reply, Server, free_port
 
 FAST = ["--delay", "0", "--concurrency", "4"]
 LONG_BODY = "Ủy ban nhân dân tỉnh họp bàn kế hoạch phát triển du lịch bền vững. " * 6
@@ -303,3 +306,61 @@ def test_json_log_carries_each_alarm_as_an_event(tmp_path):
     (alarm,) = [event for event in events if event["event"] == "alarm"]
     assert alarm["kind"] == "unreachable" and alarm["figures"]["failure"] == "refused"
     assert json.loads(result.stdout)["alarms"] == 1
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # the crawler follows redirects itself
+        return None
+
+
+PARAGRAPH = re.compile(rb"<p\b[^>]*>.*?</p>", re.S | re.I)
+
+
+def relay(upstream: str, state: dict):
+    """A front server's app: pass every request to the replica at upstream, its own address
+    written in place of the replica's; once state["switched"], the pages come in another
+    layout (every paragraph element gone: the text moved where the profile does not look)."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    up = upstream.split("//", 1)[1].rstrip("/")
+
+    def app(hit):
+        data = hit.body if hit.method == "POST" else None
+        request = urllib.request.Request(upstream.rstrip("/") + hit.path, data, method=hit.method)
+        if "content-type" in hit.headers:
+            request.add_header("Content-Type", hit.headers["content-type"])
+        try:
+            with opener.open(request, timeout=10) as response:
+                status, body, headers = response.status, response.read(), response.headers
+        except urllib.error.HTTPError as answer:
+            status, body, headers = answer.code, answer.read(), answer.headers
+        body = body.replace(up.encode(), state["me"].encode())
+        if state["switched"]:
+            body = PARAGRAPH.sub(b"", body)
+        kept = [
+            (name, value.replace(up, state["me"]))
+            for name, value in headers.items()
+            if name.lower() in ("content-type", "location")
+        ]
+        return Reply(status, body, kept)
+
+    return app
+
+
+def test_another_layout_mid_life_raises_alarms_and_exit_3(tmp_path):
+    site = build_site(seed=33, n_articles=30)
+    db = tmp_path / "a.db"
+    state = {"switched": False}
+    with ReplicaServer(site) as replica, Server(relay(replica.base_url, state)) as front:
+        state["me"] = front.host
+        crawl = ("crawl", "--db", db, "--site", front.url("/"), *FAST, "--quiet")
+        for _ in range(2):  # the usual layout: no alarm
+            ok = run(*crawl)
+            assert (ok.exit_code, ok.stdout, ok.stderr) == (0, "", "")
+        state["switched"] = True
+        switched = run(*crawl, "--full")  # every known article fetched again
+    assert switched.exit_code == 3 and switched.stdout == ""
+    lines = switched.stderr.strip().splitlines()
+    assert lines and all(line.startswith(f"scrape: alarm: {front.host}: ") for line in lines)
+    assert any("body of 200+ chars filled in" in line for line in lines)
+    (_, _, alarms), *_ = reversed(run_rows(db))
+    assert {alarm["kind"] for alarm in json.loads(alarms)} == {"fill_drop"}
