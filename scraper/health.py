@@ -191,6 +191,7 @@ class RunHealth:
 
     def __init__(self, sites) -> None:
         """sites: scraper.sites.Site objects (name, hosts)."""
+        sites = list(sites)
         self.by_site = {site.name: SiteHealth(site.name) for site in sites}
         self.by_host = {host: self.by_site[site.name] for site in sites for host in site.hosts}
 

@@ -14,6 +14,7 @@ its last judged run, the trend of its last completed runs, its open alarms) is u
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -154,7 +155,7 @@ def _alarms(db, run_id: int) -> list[dict] | None:
     """The alarms recorded on a run (None when its health was not judged)."""
     try:
         text = db.execute("SELECT alarms FROM runs WHERE id = ?", [run_id]).fetchone()[0]
-    except Exception:  # an archive from before runs.alarms: nothing judged
+    except sqlite3.Error:  # an archive from before runs.alarms: nothing judged
         return None
     try:
         return json.loads(text) if text else None

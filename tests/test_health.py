@@ -364,3 +364,26 @@ def test_another_layout_mid_life_raises_alarms_and_exit_3(tmp_path):
     assert any("body of 200+ chars filled in" in line for line in lines)
     (_, _, alarms), *_ = reversed(run_rows(db))
     assert {alarm["kind"] for alarm in json.loads(alarms)} == {"fill_drop"}
+
+
+def test_status_of_an_archive_from_before_run_health(tmp_path):
+    from scraper.status import archive_status, format_status
+
+    path = tmp_path / "old.db"
+    with Archive(path) as archive:
+        run_id = archive.start_run({"sites": [f"https://{SITE}/"]})
+        archive.save_article(
+            article(1), fetched_at="2026-12-01T00:00:00Z", page_sha=None, run_id=run_id
+        )
+        archive.finish_run(run_id, "ok", {"new": 1})
+        archive.db.execute("DROP TABLE run_sites")
+        archive.db.execute("ALTER TABLE runs DROP COLUMN alarms")
+    conn = sqlite3.connect(path)
+    try:
+        data = archive_status(conn)
+    finally:
+        conn.close()
+    (entry,) = data["sites"]
+    assert entry["health"] is None and data["last_run"]["alarms"] is None
+    text = format_status(data)
+    assert "health" not in text and "alarm" not in text
