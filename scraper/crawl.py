@@ -18,6 +18,10 @@ that are due; a first crawl walks every listing to its end.
 Every discovered article is written to the `frontier` table before it is queued and
 marked done after it is stored, so a killed run leaves its pending work in the archive
 and the next run finishes it. Listing walks are not persisted: they are cheap to redo.
+
+Every fetch outcome and every extracted article is also told to `Crawler.health`
+(scraper.health.RunHealth, one-line hooks), which judges each site against its own past
+runs when the run completes; the alarms go to `runs.alarms` and `CrawlResult.alarms`.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from scraper import lock
 from scraper.dates import utc_now
 from scraper.errors import FetchError, HostUnreachable, RobotsDisallowed
 from scraper.fetch import FetchConfig, Fetcher, Response
+from scraper.health import Alarm, RunHealth
 from scraper.site_crawl import ListingWalk, SiteCrawl, Task
 from scraper.sites import Site
 from scraper.store import Archive
@@ -93,6 +98,8 @@ class CrawlResult:
     stats: CrawlStats
     seconds: float
     errors: list[tuple[str, str]] = field(default_factory=list)  # (url, what went wrong)
+    alarms: list[Alarm] = field(default_factory=list)  # scraper.health: the run's alarms
+    health: list[dict] = field(default_factory=list)  # the run's `run_sites` rows
 
 
 Progress = Callable[[str, CrawlStats], None]
@@ -125,6 +132,7 @@ class Crawler:
         self.fetcher: Fetcher | None = None
         self.articles_started = 0
         self.errors: list[tuple[str, str]] = []  # (url, what went wrong)
+        self.health = RunHealth(self.sites)  # what each site gave (scraper.health)
         # Every archive call runs on this one thread, one at a time: SQLite and zstd release
         # the GIL, so storing a page overlaps with fetching and parsing the next ones.
         self._archive_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
@@ -166,6 +174,7 @@ class Crawler:
                 response = await self.fetcher.post(url, data)
         except HostUnreachable as exc:
             self.stats.failed += 1
+            self.health.fetched(url, exc)
             await self.db(self._record_failure, url, method, fetched_at, exc)
             self.report_error(url, exc)
             return None, None
@@ -174,11 +183,13 @@ class Crawler:
             return None, None
         except FetchError as exc:
             self.stats.failed += 1
+            self.health.fetched(url, exc)
             await self.db(self._record_failure, url, method, fetched_at, exc)
             self.report_error(url, exc)
             self._progress("failed")
             return None, None
         self.stats.fetched += 1
+        self.health.fetched(url)
         keep = keep_raw_for if self.config.store_raw and response.status == 200 else None
         page_sha = await self.db(self._record_response, url, method, fetched_at, response, keep)
         return response, page_sha
@@ -250,6 +261,7 @@ class Crawler:
             return
         if page.article is None:
             self.stats.failed += 1
+            self.health.of(site_crawl.site.name).no_article(profile.name)
             error = "no article on the page"
             await self.db(archive.frontier_done, key, state="failed", error=error)
             self.report_error(task.url, ValueError(error))
@@ -265,6 +277,7 @@ class Crawler:
             self._store_article, site_crawl, article, page_sha, fresh, alias
         )
         setattr(self.stats, result.outcome, getattr(self.stats, result.outcome) + 1)
+        self.health.of(site_crawl.site.name).article(article, result.outcome)
         site_crawl.put_articles(new)
         self._progress(result.outcome)
 
@@ -330,17 +343,21 @@ def run_crawl(
             run_id = archive.start_run(_options(config))
             crawler = Crawler(archive, config, progress=progress, transport=transport)
             crawler.run_id = run_id
-            status = "failed"
+            status, alarms = "failed", None
             try:
                 asyncio.run(crawler.run())
+                alarms = crawler.health.judge(archive, run_id)  # a completed run only
                 status = "ok"
             finally:
-                archive.finish_run(run_id, status, crawler.stats.counts())
+                judged = None if alarms is None else [alarm.to_dict() for alarm in alarms]
+                archive.finish_run(run_id, status, crawler.stats.counts(), alarms=judged)
                 if status == "ok":
                     archive.frontier_clear_done()
+            health = archive.run_site_rows(run_id)
         finally:
             archive.close()
-    return CrawlResult(run_id, status, crawler.stats, time.monotonic() - started, crawler.errors)
+    seconds = time.monotonic() - started
+    return CrawlResult(run_id, status, crawler.stats, seconds, crawler.errors, alarms or [], health)
 
 
 def _options(config: CrawlConfig) -> dict:

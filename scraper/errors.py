@@ -6,8 +6,9 @@
     │   │                     too many redirects, a body that cannot be decoded
     │   ├── OffSite           a redirect pointed outside the allowed hosts (not requested)
     │   ├── RobotsDisallowed  robots.txt forbids the URL
-    │   │   └── HostUnreachable  robots.txt could not be fetched: the whole host is off
-    │   │                        limits this run (RFC 9309), usually a dead server
+    │   │   └── HostUnreachable  the host could not be reached (robots.txt never answered:
+    │   │                        DNS, refused, timeout, TLS, 5xx), so nothing is fetched
+    │   │                        from it this run (RFC 9309); a failure, not a policy
     │   └── TooLarge          the body (decompressed) exceeded the size cap
     ├── ExtractError          a page could not be read as what it was expected to be
     │   └── NotAnArticle      the page holds no article (404 page, listing page, ...)
@@ -43,15 +44,26 @@ class FetchError(ScraperError):
     """A URL could not be fetched.
 
     url: the URL the caller asked for; error: human-readable cause; status: the last HTTP
-    status seen (None when no answer came); attempts: requests sent for the failing hop.
+    status seen (None when no answer came); attempts: requests sent for the failing hop;
+    kind: what failed, for a failure of the network or the server (scraper.fetch.FAILURE_KINDS:
+    "dns", "refused", "timeout", "tls", "reset", "network", "http"), else None.
     """
 
-    def __init__(self, url: str, error: str, status: int | None = None, attempts: int = 0):
+    def __init__(
+        self,
+        url: str,
+        error: str,
+        status: int | None = None,
+        attempts: int = 0,
+        *,
+        kind: str | None = None,
+    ):
         super().__init__(url, error, status, attempts)
         self.url = url
         self.error = error
         self.status = status
         self.attempts = attempts
+        self.kind = kind
 
     def __str__(self) -> str:
         extra = []
@@ -76,8 +88,10 @@ class RobotsDisallowed(FetchError):
 
 
 class HostUnreachable(RobotsDisallowed):
-    """robots.txt could not be fetched (network errors or 5xx after every retry), so the
-    whole host is treated as disallowed for this run (RFC 9309): a failure, not a policy."""
+    """The host could not be reached: its robots.txt never answered (DNS, refused, timeout,
+    TLS, reset, or 5xx / 429 after every retry; `kind` says which), so the whole host is
+    off limits for this run (RFC 9309). A failure of the host, not a robots.txt ban: the
+    message says the host could not be reached and why."""
 
 
 class TooLarge(FetchError):

@@ -9,7 +9,10 @@ This module owns everything between a URL and a decoded `Response`:
   this, retries and robots.txt included.
 - robots.txt (scraper.robots), fetched lazily once per host: 2xx parsed; 3xx that cannot
   be followed and 4xx mean allow all; 5xx, 429 or network failure after every retry mean
-  disallow all (RFC 9309), and the RobotsDisallowed error says so.
+  disallow all (RFC 9309): the host is unreachable for this run, and every request to it
+  raises HostUnreachable, whose message says the host could not be reached and why.
+- naming failures: every network failure is classified (`classify_failure`: DNS,
+  refused, timeout, TLS, reset) and its FetchError carries the kind (`FetchError.kind`).
 - retries (tenacity): connect errors, timeouts, resets, protocol errors (h11 raises on
   a body shorter than its Content-Length or an unfinished chunked body), and statuses
   429/500/502/503/504; exponential backoff with full jitter. Retry-After on 429/503
@@ -32,6 +35,8 @@ import asyncio
 import contextlib
 import email.utils
 import random
+import socket
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,6 +68,9 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 POOL_SHARD = 4  # connections per httpx pool (see Fetcher.__init__)
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# What can fail when no usable answer comes: the kinds FetchError.kind takes ("http": 5xx
+# or 429 after every retry).
+FAILURE_KINDS = ("dns", "refused", "timeout", "tls", "reset", "network", "http")
 
 
 @dataclass(frozen=True)
@@ -117,14 +125,43 @@ class FetchStats:
 # ------------------------------------------------------------------ retry plumbing
 
 
+def classify_failure(exc: BaseException) -> tuple[str, str]:
+    """(kind, plain words) of a low-level failure: kind one of FAILURE_KINDS but "http".
+    The exception chain is walked outermost first: httpx wraps httpcore, which wraps the
+    socket's own error (socket.gaierror for DNS, ConnectionRefusedError, ssl.SSLError)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror):
+            return "dns", f"DNS lookup failed ({current.strerror or current})"
+        if isinstance(current, ssl.SSLError):
+            return "tls", f"TLS handshake failed ({getattr(current, 'reason', None) or current})"
+        if isinstance(current, ConnectionRefusedError):
+            return "refused", "connection refused"
+        if isinstance(current, httpx.TimeoutException | TimeoutError | socket.timeout):
+            return "timeout", f"timed out ({type(current).__name__})"
+        if isinstance(current, ConnectionResetError | BrokenPipeError):
+            return "reset", "connection reset by the server"
+        current = current.__cause__ or current.__context__
+    return "network", "network error"
+
+
 class _Retryable(Exception):
     """One attempt failed in a way worth another try."""
 
-    def __init__(self, error: str, status: int | None = None, wait: float | None = None):
+    def __init__(
+        self,
+        error: str,
+        status: int | None = None,
+        wait: float | None = None,
+        kind: str = "network",
+    ):
         super().__init__(error)
         self.error = error
         self.status = status
         self.wait = wait  # seconds chosen by the attempt (Retry-After), else backoff
+        self.kind = kind  # one of FAILURE_KINDS
 
 
 @dataclass
@@ -149,6 +186,7 @@ class _Host:
     serial: asyncio.Lock = field(default_factory=asyncio.Lock)
     robots: Robots | None = None
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    down: str | None = None  # robots.txt never answered: what failed (a FAILURE_KINDS kind)
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -348,8 +386,10 @@ class Fetcher:
                 robots = await self._load_robots(slot, url)
             if not robots.allows(url):
                 why = robots.reason or "disallowed by robots.txt"
-                error = HostUnreachable if robots.disallow_everything else RobotsDisallowed
-                raise error(asked, why if url == asked else f"{why} ({url})")
+                why = why if url == asked else f"{why} ({url})"
+                if slot.down is not None:
+                    raise HostUnreachable(asked, why, kind=slot.down)
+                raise RobotsDisallowed(asked, why)
         return slot
 
     async def _load_robots(self, slot: _Host, url: str) -> Robots:
@@ -368,10 +408,13 @@ class Fetcher:
                     robots = Robots.allow_all(f"robots.txt unavailable: {exc.error}")
                 else:
                     what = f"HTTP {exc.status}" if exc.status else exc.error
+                    tries = f"{exc.attempts} attempt{'s' if exc.attempts != 1 else ''}"
+                    rfc = " (RFC 9309)" if exc.status else ""
                     robots = Robots.disallow_all(
-                        f"robots.txt unreachable ({what} after {exc.attempts} attempts): "
-                        "whole host disallowed (RFC 9309)"
+                        f"host {parts.netloc} could not be reached: {what} after {tries} "
+                        f"at robots.txt; nothing is fetched from it this run{rfc}"
                     )
+                    slot.down = exc.kind or ("http" if exc.status else "network")
             except (OffSite, TooLarge) as exc:
                 robots = Robots.allow_all(f"robots.txt unavailable: {exc.error}")
             else:
@@ -462,7 +505,9 @@ class Fetcher:
                         slot, method, url, headers, content, asked, attempt_no
                     )
         except _Retryable as exc:
-            raise FetchFailed(asked, exc.error, exc.status, attempt_no) from exc.__cause__
+            raise FetchFailed(
+                asked, exc.error, exc.status, attempt_no, kind=exc.kind
+            ) from exc.__cause__
         return raw
 
     async def _attempt(
@@ -502,14 +547,17 @@ class Fetcher:
                         await response.aclose()
             except TimeoutError as exc:
                 raise _Retryable(
-                    f"no complete answer within {self.config.total_timeout:g} s"
+                    f"timed out: no complete answer within {self.config.total_timeout:g} s",
+                    kind="timeout",
                 ) from exc
-            except httpx.TimeoutException as exc:
-                raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
-            except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-                raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
+            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                kind, words = classify_failure(exc)
+                raise _Retryable(f"{words} ({type(exc).__name__}: {exc})", kind=kind) from exc
             except httpx.HTTPError as exc:
-                raise FetchFailed(asked, f"{type(exc).__name__}: {exc}", None, attempt_no) from exc
+                kind, words = classify_failure(exc)
+                raise FetchFailed(
+                    asked, f"{words} ({type(exc).__name__}: {exc})", None, attempt_no, kind=kind
+                ) from exc
         finally:
             self._busy[shard] -= 1
             self._release(slot, serial)
@@ -528,7 +576,7 @@ class Fetcher:
             slot.paused_until = max(slot.paused_until, time.monotonic() + wait)
             slot.throttled = True
         reason = f"HTTP {status}" + (f", Retry-After {after:g} s" if after is not None else "")
-        return _Retryable(reason, status, wait)
+        return _Retryable(reason, status, wait, kind="http")
 
     async def _read(self, response: httpx.Response, asked: str, attempt_no: int) -> bytes:
         limit = self.config.max_bytes

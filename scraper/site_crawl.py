@@ -218,6 +218,8 @@ class SiteCrawl:
             except Exception as exc:  # one bad page never stops the crawl
                 self.crawler.stats.failed += 1
                 self.crawler.report_error(task.url, exc)
+                if task.kind == "article":  # its extraction failed: no field was read
+                    self.crawler.health.of(self.site.name).no_article(self.profile.name)
             finally:
                 self.queue.task_done()
 
@@ -228,6 +230,7 @@ class SiteCrawl:
             return
         crawler.stats.listing_pages += 1
         profile = self.page_profile(response.final_url, response.text)
+        crawler.health.of(self.site.name).listing(profile.name, seed=task.seed)
         if task.seed:  # the page tells which CMS the site runs now
             self.profile = profile
             sources.start_sources(self, response)

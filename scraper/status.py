@@ -6,16 +6,21 @@ the frontier (state 'failed', retried by the next run) and pending ones, re-chec
 now (next_check_at <= now) and in the next 24 hours, and the last run that covered the
 site. Runs are not per site: a run's counts are the whole run's; the site's own share of
 new articles and changed ones in that run is counted from revisions.run_id. A run whose
-options name no sites counts as covering every site.
+options name no sites counts as covering every site. Each site's health (scraper.health:
+its last judged run, the trend of its last completed runs, its open alarms) is under
+"health"; the last run carries its alarms.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
+from scraper.health import health_text, site_health
 from scraper.store import database
+from scraper.store.health import HealthReader
 
 # The per-site counts, in the order the table shows them.
 SITE_COUNTS = (
@@ -135,9 +140,27 @@ def archive_status(db: Any, now: str | None = None) -> dict:
             sites[name]["last_run"] = own
         waiting = waiting - targets
     last_run = runs[0][0] if runs else None
+    if last_run is not None:
+        last_run["alarms"] = _alarms(db, last_run["id"])
+    reader = HealthReader(db)
+    judged = reader.has_table()
+    for name, entry in sites.items():
+        entry["health"] = site_health(reader, name) if judged else None
     rows = [sites[name] for name in sorted(sites)]
     totals = {key: sum(entry[key] for entry in rows) for key in SITE_COUNTS}
     return {"now": now, "sites": rows, "totals": totals, "last_run": last_run}
+
+
+def _alarms(db, run_id: int) -> list[dict] | None:
+    """The alarms recorded on a run (None when its health was not judged)."""
+    try:
+        text = db.execute("SELECT alarms FROM runs WHERE id = ?", [run_id]).fetchone()[0]
+    except sqlite3.Error:  # an archive from before runs.alarms: nothing judged
+        return None
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
 
 
 def _run_text(run: dict | None, *, own: bool) -> str:
@@ -182,11 +205,19 @@ def format_status(data: dict, db_path: str | None = None) -> str:
         cells += [cell.rjust(widths[i + 1]) for i, cell in enumerate(row[1:-1])]
         cells.append(row[-1])
         lines.append("  ".join(cells).rstrip())
+    if any(entry.get("health") for entry in data["sites"]):
+        lines.append("health (last run, body fill trend, open alarms):")
+        lines += [
+            "  " + health_text(entry["site"], entry.get("health")).replace("\n", "\n  ")
+            for entry in data["sites"]
+        ]
     run = data["last_run"]
     if run is None:
         lines.append("last run: none")
     else:
         counts = ", ".join(f"{run[k]} {k}" for k in RUN_FIELDS[4:])
         span = f"{run['started_at']} -> {run['finished_at'] or '…'}"
-        lines.append(f"last run #{run['id']} {run['status']}: {span}; {counts}")
+        alarms = run.get("alarms")
+        judged = "" if alarms is None else f"; {len(alarms)} alarm{'s' if len(alarms) != 1 else ''}"
+        lines.append(f"last run #{run['id']} {run['status']}: {span}; {counts}{judged}")
     return "\n".join(lines)

@@ -6,6 +6,8 @@ import asyncio
 import email.utils
 import gzip
 import math
+import socket
+import ssl
 import time
 import unicodedata
 import zlib
@@ -15,8 +17,8 @@ import httpx
 import pytest
 
 from scraper.decode import choose_encoding, decode_html, encoding_for_label
-from scraper.errors import FetchFailed, OffSite, RobotsDisallowed, TooLarge
-from scraper.fetch import FetchConfig, Fetcher, Politeness, parse_retry_after
+from scraper.errors import FetchFailed, HostUnreachable, OffSite, RobotsDisallowed, TooLarge
+from scraper.fetch import FetchConfig, Fetcher, Politeness, classify_failure, parse_retry_after
 from tests._http import Gauge, Reply, Server, free_port
 
 HTML = "text/html; charset=utf-8"
@@ -197,6 +199,37 @@ def test_connection_refused_exhausted():
         run(get(url, config(attempts=2)))
     assert info.value.status is None and info.value.attempts == 2
     assert "ConnectError" in info.value.error
+    assert info.value.kind == "refused" and info.value.error.startswith("connection refused")
+
+
+def test_failures_are_named_for_what_they_are():
+    def chained(outer: BaseException, inner: BaseException) -> BaseException:
+        outer.__cause__ = inner
+        return outer
+
+    dns = chained(httpx.ConnectError("[Errno -2] Name or service not known"), socket.gaierror(-2))
+    tls = chained(httpx.ConnectError("handshake"), ssl.SSLError(1, "WRONG_VERSION_NUMBER"))
+    refused = chained(
+        httpx.ConnectError("all failed"), chained(OSError("x"), ConnectionRefusedError())
+    )
+    assert classify_failure(dns)[0] == "dns" and "DNS" in classify_failure(dns)[1]
+    assert classify_failure(tls)[0] == "tls" and "TLS" in classify_failure(tls)[1]
+    assert classify_failure(refused) == ("refused", "connection refused")
+    assert classify_failure(httpx.ConnectTimeout("slow"))[0] == "timeout"
+    assert classify_failure(httpx.ReadError("?"))[0] == "network"
+
+
+def test_tls_to_a_plain_http_server_is_named_tls():
+    with Server(lambda hit: Reply(200, PAGE.encode())) as s, pytest.raises(FetchFailed) as info:
+        run(get(s.url("/").replace("http://", "https://"), config(attempts=1)))
+    assert info.value.kind == "tls" and "TLS handshake failed" in info.value.error
+
+
+def test_a_read_timeout_is_named_timeout():
+    slow = Server(lambda hit: Reply(200, PAGE.encode(), delay=1.0))
+    with slow as s, pytest.raises(FetchFailed) as info:
+        run(get(s.url("/"), config(attempts=1, read_timeout=0.2)))
+    assert info.value.kind == "timeout" and info.value.error.startswith("timed out")
 
 
 def test_retry_after_seconds_pauses_whole_host():
@@ -410,15 +443,17 @@ def test_robots_404_allows_everything():
 def test_robots_5xx_disallows_whole_host():
     with Server(robots_app(Reply(500))) as s, pytest.raises(RobotsDisallowed) as info:
         run(get(s.url("/"), config(attempts=2, politeness={"obey_robots": True})))
-    assert "robots.txt unreachable" in str(info.value) and "RFC 9309" in str(info.value)
+    assert isinstance(info.value, HostUnreachable) and info.value.kind == "http"
+    assert "could not be reached: HTTP 500" in str(info.value) and "RFC 9309" in str(info.value)
     assert s.paths() == ["/robots.txt", "/robots.txt"]  # retried, then no page request
 
 
 def test_robots_unreachable_host_disallows():
     url = f"http://127.0.0.1:{free_port()}/"
-    with pytest.raises(RobotsDisallowed) as info:
+    with pytest.raises(HostUnreachable) as info:
         run(get(url, config(attempts=1, politeness={"obey_robots": True})))
-    assert "robots.txt unreachable" in info.value.error
+    assert info.value.kind == "refused"
+    assert "could not be reached: connection refused" in info.value.error
 
 
 def test_obey_robots_false_never_asks():

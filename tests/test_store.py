@@ -104,7 +104,11 @@ EXPECTED_COLUMNS = {
     "links": ["article_id", "position", "kind", "url", "target_id", "text", "date"],
     "runs": [
         "id", "started_at", "finished_at", "status", "pid", "options", "fetched", "new",
-        "changed", "unchanged", "gone", "failed",
+        "changed", "unchanged", "gone", "failed", "alarms",
+    ],
+    "run_sites": [
+        "run_id", "site", "profile", "pages", "listing_pages", "failures", "unreachable",
+        "error", "articles", "stored", "new", "fill", "alarms",
     ],
     "fetches": [
         "id", "run_id", "url", "method", "status", "fetched_at", "elapsed_ms", "bytes",
@@ -140,6 +144,7 @@ EXPECTED_PKS = {
     "aliases": ["alias_id"],
     "captures": ["id"],
     "derivations": ["article_id", "revision", "extractor_version"],
+    "run_sites": ["run_id", "site"],
 }
 
 

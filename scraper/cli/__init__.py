@@ -4,9 +4,10 @@ This module owns `main` (the console script `scrape = "scraper.cli:main"`), `EXI
 (the one table of exit codes; README's table is generated from it by scraper.cli.docs)
 and `ScrapeGroup`, whose `invoke` turns every ScraperError a command raises into one
 line on stderr (`scrape: <message>`) and its exit code, so no command catches errors to
-print them. The commands live in one module per family: crawl.py (crawl, demo),
+print them, and a command's result that carries alarms (a crawl's CrawlResult) into
+exit code 3. The commands live in one module per family: crawl.py (crawl, demo),
 query.py (search, export, status, reindex, history), pages.py (sites, extract),
-captures.py (wayback, import, reextract); their
+captures.py (wayback, import, reextract), analysts.py (serve, report); their
 shared options are in options.py and their shared helpers in common.py. Those modules
 never import this one, so there is no import cycle.
 """
@@ -19,9 +20,20 @@ from scraper.errors import Locked, ScraperError
 
 # (code, name, meaning): the one table of exit codes.
 EXIT_CODES: tuple[tuple[int, str, str], ...] = (
-    (0, "ok", "done (a crawl's pages that failed every retry are counted and retried next run)"),
+    (
+        0,
+        "ok",
+        "done, no alarm (a crawl's pages that failed every retry are counted and retried next run)",
+    ),
     (1, "fatal", "fatal error, one line on stderr (no archive, unreadable input, bad query, ...)"),
-    (2, "usage", "usage error (bad option or argument)"),
+    (2, "usage", "usage error (bad option or argument, a --site that is not an http(s) URL)"),
+    (
+        3,
+        "alarm",
+        "crawl completed, but with alarms: a site unreachable the whole run (DNS, refused, "
+        "timeout, TLS), a field's fill rate fallen, another profile, or no new article for "
+        "longer than the site's rhythm; one line per alarm on stderr (`scrape status`)",
+    ),
     (75, "locked", "another run holds this archive; nothing was done (try again later)"),
     (130, "interrupted", "interrupted by Ctrl-C; the next crawl resumes where this one stopped"),
     (
@@ -40,11 +52,12 @@ def exit_code(exc: ScraperError) -> int:
 
 class ScrapeGroup(click.Group):
     """A click group whose commands' ScraperErrors end as one line on stderr and an exit
-    code, and whose Ctrl-C ends as exit 130 (with the note the error carries, if any)."""
+    code, whose Ctrl-C ends as exit 130 (with the note the error carries, if any), and
+    whose commands that return a result with alarms (the crawl's) end with exit 3."""
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except ScraperError as exc:
             click.echo(f"scrape: {exc}", err=True)
             ctx.exit(exit_code(exc))
@@ -52,6 +65,9 @@ class ScrapeGroup(click.Group):
             note = f"; {exc}" if str(exc) else ""
             click.echo(f"scrape: interrupted{note}", err=True)
             ctx.exit(EXIT["interrupted"])
+        if getattr(result, "alarms", None):
+            ctx.exit(EXIT["alarm"])
+        return result
 
 
 @click.group(cls=ScrapeGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,11 +1,14 @@
 """The crawling commands of `scrape`: crawl, demo, and the run-and-report helper they share
-(live progress on a terminal, one summary at the end, failures on stderr)."""
+(live progress on a terminal, one summary at the end, failures and alarms on stderr), the
+check of --site values (`site_url`) and --notify (`notify`: a shell command that gets the
+alarm summary on stdin)."""
 
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
+import subprocess
 import sys
 import time
 
@@ -21,10 +24,31 @@ from scraper.cli.options import (
 from scraper.errors import OutputError, ScraperError
 
 
+def site_url(value: str) -> str:
+    """value as a site's start URL (scraper.sites.sitelist.check_url: an http(s) URL with a
+    valid host; a bare host gets https://). click.BadParameter (exit 2) for anything else."""
+    from scraper.errors import InputError
+    from scraper.sites.sitelist import check_url
+
+    try:
+        return check_url(value)
+    except InputError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _site_urls(ctx, param, values) -> tuple[str, ...]:
+    return tuple(site_url(value) for value in values)
+
+
 @click.command()
 @db_option()
 @click.option(
-    "--site", "site_urls", multiple=True, metavar="URL", help="A site to crawl (repeatable)."
+    "--site",
+    "site_urls",
+    multiple=True,
+    metavar="URL",
+    callback=_site_urls,
+    help="A site to crawl (repeatable): an http(s) URL or a host.",
 )
 @sites_file_option
 @click.option(
@@ -96,6 +120,14 @@ from scraper.errors import OutputError, ScraperError
     "(article ids stay the same on both).",
 )
 @click.option("--no-raw", is_flag=True, help="Do not keep the raw bytes of article pages.")
+@click.option(
+    "--notify",
+    metavar="CMD",
+    default=None,
+    help="When the run raises alarms, run this shell command with the alarm summary on "
+    "stdin (e.g. 'mail -s scrape admin@example.org'); its failure is one line on stderr "
+    "and never changes the exit code.",
+)
 @quiet_option
 @log_format_option
 def crawl(
@@ -115,11 +147,13 @@ def crawl(
     max_in_flight,
     separate_hosts,
     no_raw,
+    notify,
     quiet,
     log_format,
-) -> None:
+):
     """Crawl the sites into the archive: new articles, and a new revision only when an
-    article's own content changed.
+    article's own content changed. Each site's health is judged against its own past
+    runs; alarms go to stderr, one line each, and end the command with exit code 3.
 
     Example: scrape crawl --db archive.db --site https://sdl.thuathienhue.gov.vn/
     """
@@ -137,7 +171,7 @@ def crawl(
         **({"user_agent": user_agent} if user_agent else {}),
     )
     config = CrawlConfig(
-        sites=_checked(site_urls)
+        sites=tuple(site_urls)
         or tuple(
             entry.site(merge_aliases=not separate_hosts) for entry in load_site_list(sites_file)
         ),
@@ -153,18 +187,39 @@ def crawl(
     )
     if since and until and until < since:
         raise click.UsageError("--until is before --since")
-    run_and_report(db_path, config, quiet=quiet, log_format=log_format)
+    result = run_and_report(db_path, config, quiet=quiet, log_format=log_format)
+    if notify and result.alarms:
+        failure = notify_command(notify, alarm_summary(result, db_path))
+        if failure:
+            click.echo(f"scrape: {failure}", err=True)
+    return result
 
 
-def _checked(site_urls) -> tuple[str, ...]:
-    """The --site URLs; a malformed one or another scheme is a usage error (exit 2)."""
-    from scraper.errors import InputError
-    from scraper.sites.sitelist import check_url
+def alarm_summary(result, db_path) -> str:
+    """The text --notify sends: one header line, then one line per alarm."""
+    count = len(result.alarms)
+    lines = [
+        f"scrape crawl: run #{result.run_id} on {db_path} completed with {count} "
+        f"alarm{'s' if count != 1 else ''}"
+    ]
+    lines += [alarm.line() for alarm in result.alarms]
+    return "\n".join(lines) + "\n"
 
+
+def notify_command(cmd: str, text: str, timeout: float = 120.0) -> str | None:
+    """Run cmd through the shell with text on stdin; None when it succeeded, else one line
+    saying how it failed (never raises)."""
     try:
-        return tuple(check_url(url) for url in site_urls)
-    except InputError as exc:
-        raise click.UsageError(str(exc)) from exc
+        done = subprocess.run(
+            cmd, shell=True, input=text.encode("utf-8"), timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return f"--notify command did not finish within {timeout:g} s: {cmd}"
+    except OSError as exc:
+        return f"--notify command could not start ({exc.strerror or exc}): {cmd}"
+    if done.returncode != 0:
+        return f"--notify command failed (exit {done.returncode}): {cmd}"
+    return None
 
 
 @click.command()
@@ -239,6 +294,9 @@ def _report(result, db_path, *, quiet: bool, label: str, log_format: str) -> Non
                 json.dumps({"event": "error", "url": url, "error": error}, ensure_ascii=False),
                 err=True,
             )
+        for alarm in result.alarms:
+            event = {"event": "alarm", **alarm.to_dict()}
+            click.echo(json.dumps(event, ensure_ascii=False), err=True)
         if not quiet:
             summary = {
                 "event": label,
@@ -247,6 +305,7 @@ def _report(result, db_path, *, quiet: bool, label: str, log_format: str) -> Non
                 "seconds": round(result.seconds, 3),
                 "db": str(db_path),
                 **stats.counts(),
+                "alarms": len(result.alarms),
             }
             click.echo(json.dumps(summary))
         return
@@ -263,9 +322,14 @@ def _report(result, db_path, *, quiet: bool, label: str, log_format: str) -> Non
             f"{stats.unchanged} unchanged, {stats.gone} gone, {stats.failed} failed "
             f"in {result.seconds:.1f}s -> {db_path}"
         )
-    elif stats.failed:
-        click.echo(
-            f"{label}: {stats.failed} pages failed every attempt; they are retried on the next "
-            "run (see the fetches table)",
-            err=True,
-        )
+    else:
+        # failures of an unreachable site are said by its alarm line
+        failed = stats.failed - sum(row["failures"] for row in result.health if row["unreachable"])
+        if failed > 0:
+            click.echo(
+                f"{label}: {failed} pages failed every attempt; they are retried on the next "
+                "run (see the fetches table)",
+                err=True,
+            )
+    for alarm in result.alarms:
+        click.echo(f"scrape: alarm: {alarm.line()}", err=True)

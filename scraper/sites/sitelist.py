@@ -16,6 +16,8 @@ use, like the built-in thuathienhue.gov.vn / hue.gov.vn pairs, which stay).
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,16 +48,41 @@ class SiteEntry:
         return Site(start_url=site.start_url, hosts=frozenset(hosts))
 
 
-def check_url(url: str, where: str = "--site") -> str:
-    """url when it is an absolute http(s) URL with a host; InputError otherwise."""
-    parts = urlsplit(url.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise InputError(f"{where}: not an http(s) URL: {url!r}")
+def check_url(value: str, where: str | None = None) -> str:
+    """value as a site's start URL: an http(s) URL with a valid host (a bare host gets
+    https://). InputError, saying why, for anything else."""
+    text = value.strip()
+
+    def bad(why: str) -> InputError:
+        prefix = f"{where}: " if where else ""
+        return InputError(f"{prefix}{value!r} is not an http(s) URL: {why}")
+
+    if not text or any(ch.isspace() for ch in text):
+        raise bad("it is empty or holds spaces")
+    if "://" not in text:
+        scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):(?!\d)", text)
+        if scheme:
+            raise bad(f"the scheme {scheme.group(1)!r} without '//'")
+        if "@" in text or text.startswith(("/", ":")):
+            raise bad("no host")
+        text = "https://" + text
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise bad(f"the scheme is {parts.scheme!r}")
     try:
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
+        host, _ = parts.hostname, parts.port
     except ValueError as exc:
-        raise InputError(f"{where}: bad port in {url!r}") from exc
-    return url.strip()
+        raise bad(str(exc)) from None
+    if not host or parts.username is not None:
+        raise bad("no host")
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise bad(f"{host!r} is not a host") from None
+    elif not re.fullmatch(r"[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.?", host):
+        raise bad(f"{host!r} is not a host name")
+    return text
 
 
 def builtin_sites() -> list[SiteEntry]:

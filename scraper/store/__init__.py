@@ -9,6 +9,7 @@ A package, one module per concern; every name below is importable from `scraper.
 - pages.py     the raw-page store (zstd with one dictionary per site)
 - frontier.py  the crawl frontier
 - runs.py      crawl runs and the fetch log
+- health.py    run health per site (`run_sites`) and the history alarms compare with
 - articles.py  articles, revisions, images, links: saving and reading them (SaveResult)
 - captures.py  imported captures (`captures`) and re-derived revisions (`derivations`)
 - archive.py   the `Archive` facade that gathers the methods of the modules above

@@ -5,7 +5,7 @@ context manager). The methods themselves live with their tables: articles and re
 (scraper.store.articles), raw pages (scraper.store.pages), the frontier
 (scraper.store.frontier), runs and the fetch log (scraper.store.runs), the sitemap
 memory (scraper.store.sitemaps), aliases (scraper.store.aliases), imported captures and
-re-derived revisions (scraper.store.captures).
+re-derived revisions (scraper.store.captures), run health (scraper.store.health).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from scraper.store.aliases import AliasesMixin
 from scraper.store.articles import ArticlesMixin
 from scraper.store.captures import CapturesMixin
 from scraper.store.frontier import FrontierMixin
+from scraper.store.health import HealthMixin
 from scraper.store.pages import PagesMixin
 from scraper.store.runs import RunsMixin
 from scraper.store.schema import connect, migrate
@@ -32,6 +33,7 @@ class Archive(
     FrontierMixin,
     RunsMixin,
     SitemapsMixin,
+    HealthMixin,
 ):
     """The archive database. One sqlite_utils.Database (`db`); not thread-safe.
 

@@ -1,8 +1,8 @@
 """Crawl runs and the fetch log.
 
-This module owns the `runs` table (`start_run`, `finish_run`, `mark_interrupted_runs`;
-`RUN_STATUSES`, `RUN_COUNTS`) and the `fetches` table (`record_fetch`: one row per request,
-whatever its outcome).
+This module owns the `runs` table (`start_run`, `finish_run` with the run's alarms,
+`mark_interrupted_runs`; `RUN_STATUSES`, `RUN_COUNTS`) and the `fetches` table
+(`record_fetch`: one row per request, whatever its outcome).
 """
 
 from __future__ import annotations
@@ -33,7 +33,15 @@ class RunsMixin(Connected):
         self._own_runs.add(run_id)
         return run_id
 
-    def finish_run(self, run_id: int, status: str, counts: dict[str, int]) -> None:
+    def finish_run(
+        self,
+        run_id: int,
+        status: str,
+        counts: dict[str, int],
+        alarms: list[dict] | None = None,
+    ) -> None:
+        """Close a run: its status, counts and alarms (a JSON array; [] when it had none,
+        NULL when its health was not judged)."""
         if status not in RUN_STATUSES or status == "running":
             raise ValueError(f"bad run status {status!r}")
         unknown = set(counts) - set(RUN_COUNTS)
@@ -42,8 +50,14 @@ class RunsMixin(Connected):
         sets = "".join(f", [{name}] = ?" for name in counts)
         with self.db.atomic():
             self.db.execute(
-                f"UPDATE runs SET finished_at = ?, status = ?{sets} WHERE id = ?",
-                [iso_utc(), status, *(int(v) for v in counts.values()), run_id],
+                f"UPDATE runs SET finished_at = ?, status = ?, alarms = ?{sets} WHERE id = ?",
+                [
+                    iso_utc(),
+                    status,
+                    None if alarms is None else json_text(alarms),
+                    *(int(v) for v in counts.values()),
+                    run_id,
+                ],
             )
         self._own_runs.discard(run_id)
 

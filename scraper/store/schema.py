@@ -157,8 +157,30 @@ TABLES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             ("unchanged", "INTEGER NOT NULL DEFAULT 0"),
             ("gone", "INTEGER NOT NULL DEFAULT 0"),
             ("failed", "INTEGER NOT NULL DEFAULT 0"),
+            ("alarms", "TEXT"),  # JSON array of the run's alarms (scraper.health.Alarm.to_dict)
         ],
         [],
+    ),
+    # The health of one site in one run (scraper.health): what it answered, what was read
+    # from it, and the alarms raised against its own trailing runs. Written when a run
+    # completes.
+    "run_sites": (
+        [
+            ("run_id", "INTEGER NOT NULL REFERENCES runs(id)"),
+            ("site", "TEXT NOT NULL"),
+            ("profile", "TEXT"),  # the profile the site answered with this run
+            ("pages", "INTEGER NOT NULL DEFAULT 0"),  # HTTP answers from its hosts
+            ("listing_pages", "INTEGER NOT NULL DEFAULT 0"),
+            ("failures", "INTEGER NOT NULL DEFAULT 0"),  # requests that got no usable answer
+            ("unreachable", "TEXT"),  # no answer at all this run: 'dns' | 'refused' | ...
+            ("error", "TEXT"),  # the first failure's message
+            ("articles", "INTEGER NOT NULL DEFAULT 0"),  # article pages extracted
+            ("stored", "INTEGER NOT NULL DEFAULT 0"),  # new articles and new revisions
+            ("new", "INTEGER NOT NULL DEFAULT 0"),
+            ("fill", "TEXT"),  # JSON: profile -> field -> fill rate (see scraper.health)
+            ("alarms", "TEXT"),  # JSON array of this site's alarms in this run
+        ],
+        ["PRIMARY KEY (run_id, site)"],
     ),
     "fetches": (
         [
