@@ -652,3 +652,24 @@ def test_pages_of_a_site_share_a_dictionary_and_round_trip(archive):
     assert all(stored < size / 20 for size, stored, _ in sizes[1:])
     assert archive.db.execute("select count(*) from page_dicts").fetchone()[0] == 1
     assert archive.load_page(archive.store_page(b"plain", "text/plain")) == b"plain"
+
+
+def test_new_store_writes_leave_no_transaction_open(archive):
+    """Every write of the sitemap memory and of aliases commits on its own: a transaction
+    left open would be lost, with everything after it, when the archive closes."""
+    from scraper.models import Article
+
+    archive.sitemap_record([("https://a.vn/sitemap.xml", None)], site="a.vn", kind="sitemap")
+    assert not archive.db.conn.in_transaction
+    archive.save_article(
+        Article(id="a.vn/1", url="https://a.vn/1", site="a.vn", title="Tiêu đề", body="Nội dung"),
+        fetched_at="2024-01-01T00:00:00Z",
+        page_sha=None,
+        run_id=None,
+    )
+    archive.add_alias("a.vn/tin/bai-moi.html", "a.vn/1", "https://a.vn/tin/bai-moi.html")
+    assert not archive.db.conn.in_transaction
+    assert archive.alias_targets(["a.vn/tin/bai-moi.html"]) == {"a.vn/tin/bai-moi.html": "a.vn/1"}
+    assert archive.sitemap_seen(["https://a.vn/sitemap.xml", "x"]) == {
+        "https://a.vn/sitemap.xml": None
+    }

@@ -287,6 +287,30 @@ SCHEMA: dict[str, Table] = {
             "unchanged": _c("articles fetched again without a change", COUNT),
             "gone": _c("articles that became gone", COUNT),
             "failed": _c("pages that could not be fetched or read", COUNT),
+            "alarms": _c(
+                "the run's alarms (site, kind: unreachable / fill_drop / profile_changed / "
+                "stale, message, figures); [] without alarm, NULL when the run did not complete",
+                JSON_ARRAY,
+            ),
+        },
+    ),
+    "run_sites": Table(
+        "table",
+        "The health of each site in each completed run: what it gave, and its alarms.",
+        {
+            "run_id": _c("the run (runs.id)"),
+            "site": _c("the site (its id host)"),
+            "profile": _c("the profile the site answered with in this run"),
+            "pages": _c("HTTP answers from its hosts", COUNT),
+            "listing_pages": _c("listing pages read", COUNT),
+            "failures": _c("requests that got no usable answer", COUNT),
+            "unreachable": _c("no answer at all this run, and why: dns, refused, timeout, tls"),
+            "error": _c("the first failure's message"),
+            "articles": _c("article pages extracted", COUNT),
+            "stored": _c("new articles and new revisions stored", COUNT),
+            "new": _c("new articles", COUNT),
+            "fill": _c("per profile, the fill rate of each field (0-1)", JSON_OBJECT),
+            "alarms": _c("this site's alarms in this run", JSON_ARRAY),
         },
     ),
     "fetches": Table(

@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scraper.errors import InputError
-from scraper.sites import DEFAULT_SITES, Site, alias_hosts, register_host_aliases
+from scraper.sites import Site, alias_hosts, register_host_aliases
 from scraper.urls import host_of
 
 SITES_FILE = "sites.toml"
@@ -86,7 +86,9 @@ def check_url(value: str, where: str | None = None) -> str:
 
 
 def builtin_sites() -> list[SiteEntry]:
-    return [SiteEntry(url) for url in DEFAULT_SITES]
+    from scraper import sites  # read at call time: the list is editable in place
+
+    return [SiteEntry(url) for url in sites.DEFAULT_SITES]
 
 
 def read_site_file(path: str | Path) -> list[SiteEntry]:

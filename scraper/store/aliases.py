@@ -22,11 +22,12 @@ class AliasesMixin(Connected):
         """Record that alias_id (the id a new URL of the article would have) names article_id."""
         if alias_id == article_id:
             return
-        self.db.execute(
-            "INSERT INTO aliases (alias_id, article_id, url, first_seen) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (alias_id) DO UPDATE SET url = excluded.url",
-            [alias_id, article_id, url, iso_utc()],
-        )
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO aliases (alias_id, article_id, url, first_seen) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (alias_id) DO UPDATE SET url = excluded.url",
+                [alias_id, article_id, url, iso_utc()],
+            )
 
     def alias_targets(self, ids: Iterable[str]) -> dict[str, str]:
         """alias id -> article id, for the ids among ids that are aliases."""

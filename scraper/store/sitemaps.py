@@ -37,9 +37,10 @@ class SitemapsMixin(Connected):
     ) -> None:
         """Remember each (url, lastmod) of a sitemap ('sitemap' files or 'page' URLs)."""
         now = iso_utc()
-        self.db.conn.executemany(
-            "INSERT INTO sitemap_entries (url, site, kind, lastmod, seen_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
-            "lastmod = excluded.lastmod, seen_at = excluded.seen_at",
-            [(url, site, kind, lastmod, now) for url, lastmod in entries],
-        )
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT INTO sitemap_entries (url, site, kind, lastmod, seen_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
+                "lastmod = excluded.lastmod, seen_at = excluded.seen_at",
+                [(url, site, kind, lastmod, now) for url, lastmod in entries],
+            )
