@@ -16,25 +16,41 @@ from pathlib import Path
 from scraper.errors import InputError, OutputError
 
 
-def open_existing(db_path):
-    """The Archive at db_path; InputError when there is no file (it is never created)."""
+def open_existing(db_path, *, write: bool = False):
+    """The Archive at db_path, read-only unless write (then migrated as a crawl would);
+    InputError when there is no file (it is never created), ArchiveError (one line) for a
+    file that is not one of our archives or comes from a newer scraper."""
     from scraper.store import Archive
 
-    if not Path(db_path).exists():
+    path = Path(db_path)
+    if not path.exists():
         raise InputError(f"no archive at {db_path} (run `scrape crawl` first)")
-    return Archive(db_path)
+    if path.is_dir():
+        raise InputError(f"{db_path} is a directory, not an archive")
+    try:
+        archive = Archive.read_only(path)
+        if not write:
+            return archive
+        archive.close()  # checked: ours, not newer; now open it for writing
+        return Archive(path)
+    except sqlite3.Error as exc:
+        raise OutputError(f"cannot open {db_path} for writing: {exc}") from exc
 
 
 @contextmanager
-def archive_at(db_path):
-    """An existing archive, closed at the end; an SQLite error is one OutputError line."""
-    archive = open_existing(db_path)
+def archive_at(db_path, *, write: bool = False):
+    """An existing archive (read-only unless write), closed at the end; an SQLite error is
+    one line: InputError when reading, OutputError when writing."""
+    archive = open_existing(db_path, write=write)
     try:
         yield archive
     except sqlite3.Error as exc:
-        raise OutputError(f"{db_path}: {exc}") from exc
+        if write:
+            raise OutputError(f"cannot write {db_path}: {exc}") from exc
+        raise InputError(f"cannot read {db_path}: {exc}") from exc
     finally:
-        archive.close()
+        with suppress(sqlite3.Error):
+            archive.close()
 
 
 def connect_read_only(db_path) -> sqlite3.Connection | None:

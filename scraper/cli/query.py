@@ -1,16 +1,16 @@
 """The analysts' commands of `scrape`: search, export, status, reindex, history.
 
-Each opens an existing archive (`--db`, default archive.db or $SCRAPE_DB; a missing file
-is a one-line error, exit 1), makes one library call (scraper.search, scraper.export,
-scraper.status, scraper.history) and prints. Errors are raised as ScraperErrors and
-printed by the group's handler as one line; a reader that closes the pipe early
-(`| head`) ends the command quietly.
+Each opens an existing archive (`--db`, default archive.db or $SCRAPE_DB) read-only (reindex
+alone writes): a missing file, a file that is not one of our archives or one written by a
+newer scraper is a one-line error, exit 1, and nothing is created. Then one library call
+(scraper.search, scraper.export, scraper.status, scraper.history) and prints. Errors are
+raised as ScraperErrors and printed by the group's handler as one line; a reader that closes
+the pipe early (`| head`) ends the command quietly.
 """
 
 from __future__ import annotations
 
 import json
-import os
 
 import click
 
@@ -139,9 +139,8 @@ def reindex(db_path) -> None:
     from scraper import lock
     from scraper.search import rebuild_search
 
-    if not os.path.exists(db_path):
-        open_existing(db_path)  # the one-line "no archive" error, before any lock file
-    with lock.acquire(db_path), archive_at(db_path) as archive:
+    open_existing(db_path).close()  # one line for a missing, foreign or newer file, no lock
+    with lock.acquire(db_path), archive_at(db_path, write=True) as archive:
         rebuild_search(archive)
         count = archive.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
     click.echo(f"reindexed {count} articles in {db_path}")

@@ -1,0 +1,227 @@
+"""A new user's first hour (issue 12): what `scrape` does with the wrong file, a read-only
+archive, a second demo, Ctrl-C and SIGTERM, a trickling server, a closed pipe."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shlex
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import scraper
+from scraper import cli
+from scraper.replica import ReplicaServer, build_site
+
+FAST = ["--delay", "0", "--concurrency", "4"]
+ROOT = Path(scraper.__file__).resolve().parent.parent
+READ_COMMANDS = {
+    "status": [],
+    "search": ["Huế"],
+    "export": [],
+    "history": ["x/1"],
+    "reindex": [],
+}
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(cli.main, [str(a) for a in args], env=env)
+
+
+def one_line(text: str) -> bool:
+    return len(text.strip().splitlines()) == 1
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def replica():
+    site = build_site(seed=12, n_articles=30)
+    with ReplicaServer(site) as server:
+        yield site, server
+
+
+@pytest.fixture(scope="module")
+def crawled(replica, tmp_path_factory):
+    """A real archive of the replica (checkpointed: no -wal beside it)."""
+    _, server = replica
+    db = tmp_path_factory.mktemp("crawled") / "archive.db"
+    result = run("crawl", "--db", db, "--site", server.base_url, *FAST, "--quiet")
+    assert result.exit_code == 0, result.output
+    return db
+
+
+@pytest.fixture
+def archive_copy(crawled, tmp_path):
+    db = tmp_path / "archive.db"
+    shutil.copyfile(crawled, db)
+    return db
+
+
+def foreign_sqlite(path: Path) -> Path:
+    """Someone else's SQLite file: a table of their own, no schema version."""
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+    conn.execute("INSERT INTO notes (text) VALUES ('ghi chú của tôi')")
+    conn.commit()
+    conn.close()
+    return path
+
+
+# ------------------------------------------------------------ 1, 2: the wrong file
+
+
+@pytest.mark.parametrize("command", sorted(READ_COMMANDS))
+def test_a_file_that_is_not_sqlite_is_one_line(command, tmp_path):
+    db = tmp_path / "notes.txt"
+    db.write_text("đây không phải cơ sở dữ liệu\n" * 20, encoding="utf-8")
+    before = sha(db)
+    result = run(command, "--db", db, *READ_COMMANDS[command])
+    assert result.exit_code == 1, result.output
+    assert one_line(result.stderr) and "not an SQLite database" in result.stderr
+    assert "Traceback" not in result.output
+    assert sha(db) == before and sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.parametrize("command", sorted(READ_COMMANDS))
+def test_an_archive_of_a_newer_scraper_is_one_line(command, archive_copy):
+    conn = sqlite3.connect(archive_copy)
+    conn.execute("PRAGMA user_version = 99")
+    conn.commit()
+    conn.close()
+    before = sha(archive_copy)
+    result = run(command, "--db", archive_copy, *READ_COMMANDS[command])
+    assert result.exit_code == 1, result.output
+    assert one_line(result.stderr) and "schema version 99" in result.stderr
+    assert sha(archive_copy) == before
+
+
+@pytest.mark.parametrize("command", sorted(READ_COMMANDS))
+def test_someone_elses_sqlite_file_is_refused_and_left_byte_identical(command, tmp_path):
+    db = foreign_sqlite(tmp_path / "other.db")
+    before = sha(db)
+    result = run(command, "--db", db, *READ_COMMANDS[command])
+    assert result.exit_code == 1, result.output
+    assert one_line(result.stderr) and "not a scrape archive" in result.stderr
+    assert sha(db) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]  # no -wal, no .lock
+
+
+def test_an_sqlite_file_without_a_schema_version_is_not_an_archive(archive_copy):
+    conn = sqlite3.connect(archive_copy)
+    conn.execute("PRAGMA user_version = 0")
+    conn.commit()
+    conn.close()
+    result = run("status", "--db", archive_copy)
+    assert result.exit_code == 1 and "no schema version" in result.stderr
+
+
+def test_crawl_refuses_someone_elses_sqlite_file(replica, tmp_path):
+    _, server = replica
+    db = foreign_sqlite(tmp_path / "other.db")
+    before = sha(db)
+    result = run("crawl", "--db", db, "--site", server.base_url, *FAST)
+    assert result.exit_code == 1, result.output
+    assert one_line(result.stderr) and "not a scrape archive" in result.stderr
+    assert sha(db) == before
+    tables = sqlite3.connect(db).execute("SELECT name FROM sqlite_master").fetchall()
+    assert tables == [("notes",)]
+
+
+def test_crawl_of_a_text_file_is_one_line(replica, tmp_path):
+    _, server = replica
+    db = tmp_path / "notes.txt"
+    db.write_text("không phải SQLite", encoding="utf-8")
+    result = run("crawl", "--db", db, "--site", server.base_url, *FAST)
+    assert result.exit_code == 1 and one_line(result.stderr)
+    assert "not an SQLite database" in result.stderr
+    assert db.read_text(encoding="utf-8") == "không phải SQLite"
+
+
+def test_read_commands_create_and_migrate_nothing(archive_copy):
+    """A view dropped from an archive stays dropped: reading never runs the migrations."""
+    conn = sqlite3.connect(archive_copy)
+    conn.execute("DROP VIEW articles_per_month")
+    conn.commit()
+    conn.close()
+    before = sha(archive_copy)
+    article = sqlite3.connect(archive_copy).execute("SELECT id FROM articles").fetchone()[0]
+    for command, args in {**READ_COMMANDS, "history": [article]}.items():
+        if command == "reindex":
+            continue
+        result = run(command, "--db", archive_copy, *args)
+        assert result.exit_code == 0, (command, result.output)
+        assert sha(archive_copy) == before, command
+    views = sqlite3.connect(archive_copy).execute(
+        "SELECT name FROM sqlite_master WHERE type = 'view'"
+    )
+    assert "articles_per_month" not in {row[0] for row in views}
+
+
+# ------------------------------------------------------- 1, 2: a read-only directory
+
+
+def run_as_reader(directory: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run `scrape args` in a child that cannot write to directory: the directory made
+    read-only by chmod, or when we are root (who writes anyway) bind-mounted read-only in
+    a private mount namespace (unshare -m), as on a read-only mount."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPE_DB": ""}
+    command = [sys.executable, "-m", "scraper.cli", *args]
+    if os.geteuid() == 0:
+        mount = f"mount --bind -o ro {shlex.quote(str(directory))} {shlex.quote(str(directory))}"
+        script = f"{mount} && exec {shlex.join(command)}"
+        command = ["unshare", "-m", "--propagation", "private", "sh", "-c", script]
+    else:
+        directory.chmod(0o555)
+    try:
+        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    finally:
+        directory.chmod(0o755)
+
+
+@pytest.fixture
+def read_only_archive(crawled):
+    """The crawled archive in a directory its reader cannot write (no -wal, no -shm)."""
+    directory = Path(tempfile.mkdtemp(prefix="scrape-ro-"))
+    directory.chmod(0o755)
+    db = directory / "archive.db"
+    shutil.copyfile(crawled, db)
+    db.chmod(0o644)
+    try:
+        probe = run_as_reader(directory, "--version")
+        if probe.returncode != 0:
+            pytest.skip(f"cannot make a read-only directory here: {probe.stderr.strip()}")
+        yield db
+    finally:
+        shutil.rmtree(directory)
+
+
+def test_read_commands_read_an_archive_in_a_read_only_directory(read_only_archive):
+    db = read_only_archive
+    before = sha(db)
+    article = sqlite3.connect(f"{db.as_uri()}?immutable=1", uri=True).execute(
+        "SELECT id FROM articles"
+    ).fetchone()[0]
+    for command, args in {**READ_COMMANDS, "history": [article]}.items():
+        if command == "reindex":
+            continue
+        result = run_as_reader(db.parent, command, "--db", str(db), *args)
+        assert result.returncode == 0, (command, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert sha(db) == before and sorted(p.name for p in db.parent.iterdir()) == ["archive.db"]
+
+
+def test_reindex_in_a_read_only_directory_is_one_line(read_only_archive):
+    result = run_as_reader(read_only_archive.parent, "reindex", "--db", str(read_only_archive))
+    assert result.returncode == 1, result.stderr
+    assert one_line(result.stderr) and "Traceback" not in result.stderr
+    assert "lock file" in result.stderr
