@@ -214,6 +214,9 @@ class _SiteCrawl:
         if self.crawler.config.full:
             live = self.archive.iter_articles(self.site.name)
             known = [(a["id"], a["url"]) for a in live if a["status"] == "live"]
+            # in the frontier too, so that a run stopped half-way leaves the rest to the next
+            rows = ((key, url, "article", self.site.name) for key, url in known)
+            self.archive.frontier_add(rows, self.crawler.run_id)
         else:
             known = self.archive.due_for_check(self.site.name, utc_now())
         return [(item["key"], item["url"]) for item in pending], known
@@ -511,8 +514,9 @@ def run_crawl(
     progress: Progress | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> CrawlResult:
-    """Lock the archive, run one crawl to the end, record the run. Raises Locked when
-    another run holds the archive."""
+    """Lock the archive, run one crawl to the end, record the run ('ok', 'failed', or
+    'interrupted' when a KeyboardInterrupt stops it: its pending work stays in the frontier
+    for the next run). Raises Locked when another run holds the archive."""
     import time
 
     started = time.monotonic()
@@ -527,6 +531,9 @@ def run_crawl(
             try:
                 asyncio.run(crawler.run())
                 status = "ok"
+            except KeyboardInterrupt:  # Ctrl-C, or SIGTERM turned into one by the CLI
+                status = "interrupted"
+                raise
             finally:
                 archive.finish_run(run_id, status, crawler.stats.counts())
                 if status == "ok":

@@ -208,9 +208,11 @@ def read_only_archive(crawled):
 def test_read_commands_read_an_archive_in_a_read_only_directory(read_only_archive):
     db = read_only_archive
     before = sha(db)
-    article = sqlite3.connect(f"{db.as_uri()}?immutable=1", uri=True).execute(
-        "SELECT id FROM articles"
-    ).fetchone()[0]
+    article = (
+        sqlite3.connect(f"{db.as_uri()}?immutable=1", uri=True)
+        .execute("SELECT id FROM articles")
+        .fetchone()[0]
+    )
     for command, args in {**READ_COMMANDS, "history": [article]}.items():
         if command == "reindex":
             continue
@@ -225,3 +227,117 @@ def test_reindex_in_a_read_only_directory_is_one_line(read_only_archive):
     assert result.returncode == 1, result.stderr
     assert one_line(result.stderr) and "Traceback" not in result.stderr
     assert "lock file" in result.stderr
+
+
+# ------------------------------------------------------------ 7: Ctrl-C and SIGTERM
+
+
+@pytest.fixture(scope="module")
+def slow_replica():
+    """A replica slow enough (latency per request) to be stopped in the middle of a run."""
+    site = build_site(seed=7, n_articles=30)
+    with ReplicaServer(site, latency=0.08) as server:
+        yield site, server
+
+
+def _count(db: Path, sql: str) -> int:
+    if not db.exists():
+        return 0
+    conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql).fetchone()[0] or 0
+    except sqlite3.Error:
+        return 0
+    finally:
+        conn.close()
+
+
+def stop_a_crawl(db: Path, url: str, signum: int, *extra: str) -> subprocess.CompletedProcess:
+    """Start `scrape crawl` in a child, wait until it has fetched a few articles in this
+    run, send it signum, and return what it printed and its exit code."""
+    import time
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = ["crawl", "--db", str(db), "--site", url, "--delay", "0", "--concurrency", "1"]
+    before = _count(db, "SELECT COUNT(*) FROM fetches")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "scraper.cli", *args, "--quiet", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while _count(db, "SELECT COUNT(*) FROM fetches") < before + 8:
+            assert child.poll() is None, child.communicate()
+            assert time.monotonic() < deadline, "the crawl fetched nothing"
+            time.sleep(0.05)
+        child.send_signal(signum)
+        out, err = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert _count(db, "SELECT COUNT(*) FROM frontier WHERE state = 'pending'") > 0
+    return subprocess.CompletedProcess(args, child.returncode, out, err)
+
+
+def last_run_status(db: Path) -> str:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT status FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    ("signame", "code", "said"), [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "SIGTERM")]
+)
+def test_a_stopped_crawl_is_interrupted_and_the_next_run_finishes_it(
+    slow_replica, tmp_path, signame, code, said
+):
+    import signal
+
+    site, server = slow_replica
+    db = tmp_path / "archive.db"
+    stopped = stop_a_crawl(db, server.base_url, getattr(signal, signame))
+    assert stopped.returncode == code, stopped.stderr
+    assert one_line(stopped.stderr) and said in stopped.stderr
+    assert "next" in stopped.stderr and "Traceback" not in stopped.stderr
+    assert last_run_status(db) == "interrupted"
+    assert not Path(f"{db}.lock").exists()
+    result = run("crawl", "--db", db, "--site", server.base_url, *FAST, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert last_run_status(db) == "ok"
+    assert _count(db, "SELECT COUNT(*) FROM frontier WHERE state = 'pending'") == 0
+    assert _count(db, "SELECT COUNT(*) FROM articles") == len(site.tcs())
+
+
+def test_full_rechecks_left_by_a_stopped_run_are_done_by_the_next_one(slow_replica, tmp_path):
+    """--full re-fetches every known article; stopped half-way, the rest waits in the
+    frontier and the next run (even without --full) re-fetches exactly those."""
+    import signal
+
+    site, server = slow_replica
+    db = tmp_path / "archive.db"
+    assert run("crawl", "--db", db, "--site", server.base_url, *FAST, "--quiet").exit_code == 0
+    stopped = stop_a_crawl(db, server.base_url, signal.SIGTERM, "--full")
+    assert stopped.returncode == 143, stopped.stderr
+    left = {
+        row[0]
+        for row in sqlite3.connect(db).execute(
+            "SELECT url FROM frontier WHERE state = 'pending' AND kind = 'article'"
+        )
+    }
+    assert 0 < len(left) < len(site.tcs())
+    fetches_before = _count(db, "SELECT MAX(id) FROM fetches")
+    assert run("crawl", "--db", db, "--site", server.base_url, *FAST, "--quiet").exit_code == 0
+    refetched = {
+        row[0]
+        for row in sqlite3.connect(db).execute(
+            "SELECT url FROM fetches WHERE id > ?", [fetches_before]
+        )
+    }
+    assert left <= refetched
+    assert _count(db, "SELECT COUNT(*) FROM frontier WHERE state = 'pending'") == 0

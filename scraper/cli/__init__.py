@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import click
 
+from scraper.cli.common import Terminated
 from scraper.errors import Locked, ScraperError
 
 # (code, name, meaning): the one table of exit codes.
@@ -22,11 +23,15 @@ EXIT_CODES: tuple[tuple[int, str, str], ...] = (
     (1, "fatal", "fatal error, one line on stderr (no archive, unreadable input, bad query, ...)"),
     (2, "usage", "usage error (bad option or argument)"),
     (75, "locked", "another run holds this archive; nothing was done (try again later)"),
-    (130, "interrupted", "interrupted by Ctrl-C; the next crawl resumes where this one stopped"),
+    (
+        130,
+        "interrupted",
+        "interrupted by Ctrl-C (run recorded 'interrupted'); the next crawl resumes its work",
+    ),
     (
         143,
         "terminated",
-        "killed by SIGTERM (the shell's 128 + 15); the next crawl resumes where this one stopped",
+        "stopped by SIGTERM (run recorded 'interrupted'); the next crawl resumes its work",
     ),
 )
 EXIT: dict[str, int] = {name: code for code, name, _ in EXIT_CODES}
@@ -39,7 +44,8 @@ def exit_code(exc: ScraperError) -> int:
 
 class ScrapeGroup(click.Group):
     """A click group whose commands' ScraperErrors end as one line on stderr and an exit
-    code, and whose Ctrl-C ends as exit 130 (with the note the error carries, if any)."""
+    code, whose Ctrl-C ends as exit 130 and SIGTERM (a Terminated, see
+    common.sigterm_as_interrupt) as exit 143, with the note the error carries, if any."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -49,6 +55,9 @@ class ScrapeGroup(click.Group):
             ctx.exit(exit_code(exc))
         except KeyboardInterrupt as exc:
             note = f"; {exc}" if str(exc) else ""
+            if isinstance(exc, Terminated):
+                click.echo(f"scrape: terminated by SIGTERM{note}", err=True)
+                ctx.exit(EXIT["terminated"])
             click.echo(f"scrape: interrupted{note}", err=True)
             ctx.exit(EXIT["interrupted"])
 

@@ -1,7 +1,8 @@
-"""Helpers the `scrape` commands share: opening an existing archive, writing UTF-8 to
-stdout (quietly ending when the reader closes the pipe), turning option values into the
-library's arguments. Errors are raised as scraper.errors classes, never printed here:
-the group's handler (scraper.cli.ScrapeGroup) prints them.
+"""Helpers the `scrape` commands share: opening an existing archive, writing UTF-8 to stdout
+(quietly ending when the reader closes the pipe), turning option values into the library's
+arguments, SIGTERM handled as Ctrl-C (`sigterm_as_interrupt`, `Terminated`). Errors are
+raised as scraper.errors classes, never printed here: the group's handler
+(scraper.cli.ScrapeGroup) prints them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,43 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from scraper.errors import InputError, OutputError
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that a run stops the same way (exit 143, not 130)."""
+
+
+@contextmanager
+def sigterm_as_interrupt():
+    """Within the block, SIGTERM stops the program as Ctrl-C does (asyncio's handler
+    cancels the running crawl; elsewhere a KeyboardInterrupt is raised), and the
+    KeyboardInterrupt that ends the block is re-raised as Terminated. Main thread only."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    terminated = False
+
+    def on_sigterm(signum, frame):
+        nonlocal terminated
+        terminated = True
+        on_sigint = signal.getsignal(signal.SIGINT)
+        if callable(on_sigint):
+            on_sigint(signal.SIGINT, frame)  # asyncio.run's own, or default_int_handler
+        else:  # SIGINT ignored (a background job of a script): stop anyway
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        if terminated and not isinstance(exc, Terminated):
+            raise Terminated(*exc.args) from exc
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def open_existing(db_path, *, write: bool = False):

@@ -11,6 +11,7 @@ import time
 
 import click
 
+from scraper.cli.common import Terminated, sigterm_as_interrupt
 from scraper.cli.options import db_option, log_format_option, quiet_option
 from scraper.errors import OutputError, ScraperError
 
@@ -159,17 +160,20 @@ def demo(db_path, articles, seed) -> None:
 def run_and_report(db_path, config, *, quiet: bool, label: str = "crawl", log_format: str = "text"):
     """Run a crawl for the CLI: live progress on a terminal, one summary at the end (or
     nothing with quiet), failures on stderr. Errors are raised as ScraperErrors (Locked
-    included) for the group's handler; Ctrl-C as a KeyboardInterrupt with a resume note."""
+    included) for the group's handler; Ctrl-C as a KeyboardInterrupt with a resume note,
+    SIGTERM as a Terminated one (the run is recorded 'interrupted' either way)."""
     from scraper.crawl import run_crawl
     from scraper.progress import Progress
 
     progress = Progress(enabled=not quiet and log_format == "text" and sys.stderr.isatty())
     try:
-        result = run_crawl(db_path, config, progress=progress.update)
+        with sigterm_as_interrupt():
+            result = run_crawl(db_path, config, progress=progress.update)
     except ScraperError:
         raise
     except KeyboardInterrupt as exc:
-        raise KeyboardInterrupt("the next run resumes where this one stopped") from exc
+        stopped = Terminated if isinstance(exc, Terminated) else KeyboardInterrupt
+        raise stopped("the next run resumes where this one stopped") from exc
     except (OSError, sqlite3.Error) as exc:
         why = getattr(exc, "strerror", None) or exc
         raise OutputError(f"cannot write the archive {db_path}: {why}") from exc
