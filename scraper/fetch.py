@@ -12,7 +12,9 @@ This module owns everything between a URL and a decoded `Response`:
   disallow all (RFC 9309), and the RobotsDisallowed error says so.
 - retries (tenacity): connect errors, timeouts, resets, protocol errors (h11 raises on
   a body shorter than its Content-Length or an unfinished chunked body), and statuses
-  429/500/502/503/504; exponential backoff with full jitter. Retry-After on 429/503
+  429/500/502/503/504; exponential backoff with full jitter. An attempt that misses its
+  total deadline (`total_timeout`: a trickling server) is retried `deadline_retries`
+  times only. Retry-After on 429/503
   pauses the whole host. Other 4xx are answers, never retried.
 - redirects, followed by hand, only to allowed hosts (else OffSite, target not requested).
 - a size cap on the *decompressed* body: gzip, deflate and br are decoded here (not by
@@ -38,7 +40,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+from tenacity import AsyncRetrying, retry_if_exception_type
 
 from scraper.errors import (
     FetchError,
@@ -79,7 +81,12 @@ class FetchConfig:
     user_agent: str = "scraper/0.1 (+https://github.com/thuathienhue-archive/scraper)"
     connect_timeout: float = 10.0
     read_timeout: float = 30.0  # between two reads of one response (httpx read timeout)
-    total_timeout: float = 60.0  # one attempt, from sending to the last body byte
+    # The deadline of one attempt, from sending to the last body byte: a server that
+    # trickles (a byte every few seconds never trips read_timeout) is cut off here...
+    total_timeout: float = 60.0
+    # ... and such an attempt is retried at most this many times (not `attempts` times), so
+    # a trickling URL costs about (1 + deadline_retries) x total_timeout, not 5 x.
+    deadline_retries: int = 1
     max_bytes: int = 10 * 1024 * 1024  # applied to decompressed bytes while streaming
     max_redirects: int = 5
     attempts: int = 5  # total tries per request
@@ -332,11 +339,19 @@ def _stages(content_encoding: str, limit: int) -> list:
 class _Retryable(Exception):
     """One attempt failed in a way worth another try."""
 
-    def __init__(self, error: str, status: int | None = None, wait: float | None = None):
+    def __init__(
+        self,
+        error: str,
+        status: int | None = None,
+        wait: float | None = None,
+        *,
+        deadline: bool = False,
+    ):
         super().__init__(error)
         self.error = error
         self.status = status
         self.wait = wait  # seconds chosen by the attempt (Retry-After), else backoff
+        self.deadline = deadline  # the attempt ran out of total_timeout (a trickle)
 
 
 @dataclass
@@ -655,8 +670,21 @@ class Fetcher:
             return await self._attempt(slot, method, url, headers, content, asked, 1)
         except _Retryable as exc:
             first = exc
+        deadlines = 0
+
+        def stop(state) -> bool:
+            """After `attempts` tries, or after deadline_retries + 1 attempts that ran out
+            of total_timeout: a server that trickles will trickle again."""
+            nonlocal deadlines
+            exc = state.outcome.exception()
+            if isinstance(exc, _Retryable) and exc.deadline:
+                deadlines += 1
+                if deadlines > max(self.config.deadline_retries, 0):
+                    return True
+            return state.attempt_number >= max(self.config.attempts, 1)
+
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(max(self.config.attempts, 1)),
+            stop=stop,
             wait=self._wait,
             retry=retry_if_exception_type(_Retryable),
             reraise=True,
@@ -712,7 +740,7 @@ class Fetcher:
                         await response.aclose()
             except TimeoutError as exc:
                 raise _Retryable(
-                    f"no complete answer within {self.config.total_timeout:g} s"
+                    f"no complete answer within {self.config.total_timeout:g} s", deadline=True
                 ) from exc
             except httpx.TimeoutException as exc:
                 raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
