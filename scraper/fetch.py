@@ -17,6 +17,8 @@ This module owns everything between a URL and a decoded `Response`:
   times only. Retry-After on 429/503
   pauses the whole host. Other 4xx are answers, never retried.
 - redirects, followed by hand, only to allowed hosts (else OffSite, target not requested).
+- `FetchConfig.resolve` (like curl's --resolve): a host name served at another address,
+  applied to each request as it goes out, so every URL above it keeps the name.
 - a size cap on the *decompressed* body: gzip, deflate and br are decoded here (not by
   httpx) with bounded output, so a compression bomb costs at most about one chunk.
 - choosing the charset of HTML pages in HTML5 order (`choose_encoding`).
@@ -37,7 +39,7 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type
@@ -94,6 +96,11 @@ class FetchConfig:
     backoff_cap: float = 30.0
     retry_after_cap: float = 600.0  # longest pause a Retry-After header can impose
     politeness: Politeness = Politeness()
+    # (name, address) pairs, like curl's --resolve: a request to a URL whose host (as
+    # host_of gives it, port included) is name goes to address ('127.0.0.1:8123') with name
+    # in its Host header; every URL the caller sees keeps name. `scrape demo` serves its
+    # replica as http://sdl.demo.localhost/ this way, so ids never carry a random port.
+    resolve: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -460,6 +467,7 @@ class Fetcher:
             for _ in range(shards)
         ]
         self._busy = [0] * shards
+        self._resolve = {name.lower(): address for name, address in config.resolve}
         self._global = asyncio.Semaphore(max(pol.total, 1))
         self._hosts: dict[str, _Host] = {}
 
@@ -724,7 +732,8 @@ class Fetcher:
         try:
             try:
                 async with asyncio.timeout(self.config.total_timeout):
-                    request = client.build_request(method, url, headers=headers, content=content)
+                    target, headers = self._route(url, headers)
+                    request = client.build_request(method, target, headers=headers, content=content)
                     response = await client.send(request, stream=True)
                     try:
                         status = response.status_code
@@ -752,6 +761,18 @@ class Fetcher:
             self._busy[shard] -= 1
             self._release(slot, serial)
         return _Raw(status, response.headers, body, attempt_no)
+
+    def _route(self, url: str, headers: dict | None) -> tuple[str, dict | None]:
+        """(the URL to connect to, the headers) of a request: config.resolve applied, the
+        name kept in the Host header. Nothing changes for a host that is not mapped."""
+        if not self._resolve:
+            return url, headers
+        address = self._resolve.get(host_of(url))
+        if address is None:
+            return url, headers
+        parts = urlsplit(url)
+        target = urlunsplit((parts.scheme, address, parts.path or "/", parts.query, ""))
+        return target, {**(headers or {}), "Host": parts.netloc}
 
     def _retry_status(self, slot: _Host, response: httpx.Response, attempt_no: int) -> _Retryable:
         status = response.status_code

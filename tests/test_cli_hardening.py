@@ -341,3 +341,27 @@ def test_full_rechecks_left_by_a_stopped_run_are_done_by_the_next_one(slow_repli
     }
     assert left <= refetched
     assert _count(db, "SELECT COUNT(*) FROM frontier WHERE state = 'pending'") == 0
+
+
+# ------------------------------------------------------------ 3: a second demo
+
+
+def test_a_second_demo_adds_nothing_and_ids_carry_no_port(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    env = {"SCRAPE_DB": str(tmp_path / "mine.db")}
+    first = run("demo", "--articles", 12, env=env)
+    assert first.exit_code == 0, first.output
+    second = run("demo", "--articles", 12, env=env)
+    assert second.exit_code == 0, second.output
+    assert " 0 new, 0 changed" in second.stdout
+    db = tmp_path / "demo.db"
+    conn = sqlite3.connect(db)
+    ids = [row[0] for row in conn.execute("SELECT id FROM articles")]
+    urls = [row[0] for row in conn.execute("SELECT url FROM articles")]
+    assert len(ids) == 12 and all(i.startswith("sdl.demo.localhost/") for i in ids)
+    assert all(u.startswith("http://sdl.demo.localhost/") for u in urls)
+    assert conn.execute("SELECT COUNT(*) FROM revisions").fetchone()[0] == 12
+    conn.close()
+    assert not (tmp_path / "mine.db").exists()  # $SCRAPE_DB is not the demo's archive
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db"]  # no .lock left
+    assert "$SCRAPE_DB is not used" in " ".join(run("demo", "--help").stdout.split())

@@ -229,6 +229,21 @@ def test_other_failures_still_get_every_attempt_after_a_deadline():
     assert len(s.hits) == 4 and info.value.status == 503
 
 
+def test_resolve_sends_a_named_host_to_an_address_and_keeps_the_name():
+    def app(hit):
+        if hit.path == "/old":
+            return Reply(301, headers=[("Location", "/new?tc=5")])
+        return Reply(200, PAGE.encode(), [("Content-Type", HTML)])
+
+    with Server(app) as s:
+        address = s.url("/").split("/")[2]
+        resolve = (("sdl.demo.localhost", address),)
+        r = run(get("http://sdl.demo.localhost/old", config(resolve=resolve)))
+    assert r.status == 200 and r.final_url == "http://sdl.demo.localhost/new?tc=5"
+    assert [hit.headers["host"] for hit in s.hits] == ["sdl.demo.localhost"] * 2
+    assert [hit.path for hit in s.hits] == ["/old", "/new?tc=5"]
+
+
 def test_attempts_exhausted_raise_fetch_failed():
     with Server(lambda hit: Reply(503)) as s, pytest.raises(FetchFailed) as info:
         run(get(s.url("/down"), config(attempts=3)))

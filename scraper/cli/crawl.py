@@ -122,8 +122,15 @@ def crawl(
     run_and_report(db_path, config, quiet=quiet, log_format=log_format)
 
 
+DEMO_URL = "http://sdl.demo.localhost/"  # the name the demo's replica is served under
+
+
 @click.command()
-@db_option(default="demo.db", help="The SQLite archive the demo writes.")
+@db_option(
+    default="demo.db",
+    help="The SQLite archive the demo writes ($SCRAPE_DB is not used: the demo never "
+    "writes into your archive).",
+)
 @click.option(
     "--articles",
     type=click.IntRange(10),
@@ -137,19 +144,31 @@ def crawl(
 def demo(db_path, articles, seed) -> None:
     """Start a local replica of a TT site, crawl it into demo.db and summarise (offline).
 
+    The replica listens on a free port of 127.0.0.1 and is crawled under the name
+    sdl.demo.localhost (mapped to that port, like curl --resolve), so article ids do not
+    depend on the port: run it again and the archive gains only what changed.
+
     Example: scrape demo
     """
     from scraper.crawl import CrawlConfig
     from scraper.fetch import FetchConfig, Politeness
     from scraper.replica import ReplicaServer, build_site
     from scraper.report import summary
+    from scraper.urls import host_of
 
     site = build_site(seed=seed, n_articles=articles)
-    with ReplicaServer(site) as server:
-        click.echo(f"replica of a TT site with {articles} articles at {server.base_url}")
+    with ReplicaServer(site, public_url=DEMO_URL) as server:
+        address = host_of(server.base_url)
+        click.echo(
+            f"replica of a TT site with {articles} articles at {DEMO_URL} "
+            f"(served on {address}), crawled into {db_path}"
+        )
         config = CrawlConfig(
-            sites=(server.base_url,),
-            fetch=FetchConfig(politeness=Politeness(delay=0.0, per_host=4, total=8)),
+            sites=(DEMO_URL,),
+            fetch=FetchConfig(
+                politeness=Politeness(delay=0.0, per_host=4, total=8),
+                resolve=((host_of(DEMO_URL), address),),
+            ),
         )
         started = time.monotonic()
         run_and_report(db_path, config, quiet=False, label="demo")

@@ -116,6 +116,7 @@ class ReplicaServer:
         log_path: str | None = None,
         fault_rate: float = 0.25,
         retry_after: int = 1,
+        public_url: str | None = None,
     ):
         self.site = site
         self.host = host
@@ -129,6 +130,9 @@ class ReplicaServer:
         self.requests: list[dict] = []
         self.violations: list[dict] = []
         self.base_url = ""
+        # The URL the pages' links use when the site is reached under another name than
+        # its address (`scrape demo`: http://sdl.demo.localhost/); default base_url.
+        self.public_url = public_url
         self.renderer: Renderer | None = None
         self._lock = threading.Lock()
         self._in_flight = 0
@@ -151,7 +155,8 @@ class ReplicaServer:
         self.port = self._httpd.server_address[1]
         shown = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
         self.base_url = f"http://{shown}:{self.port}/"
-        self.renderer = Renderer(self.site, self.base_url, crawl_delay=self.crawl_delay)
+        public = self.public_url or self.base_url
+        self.renderer = Renderer(self.site, public, crawl_delay=self.crawl_delay)
         self.renderer.warm()
         if self.log_path:
             self._log = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115
