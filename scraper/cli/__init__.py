@@ -15,13 +15,13 @@ from __future__ import annotations
 import click
 
 from scraper.cli.common import Terminated
-from scraper.errors import Locked, ScraperError
+from scraper.errors import BadArgument, Locked, ScraperError
 
 # (code, name, meaning): the one table of exit codes.
 EXIT_CODES: tuple[tuple[int, str, str], ...] = (
     (0, "ok", "done (a crawl's pages that failed every retry are counted and retried next run)"),
     (1, "fatal", "fatal error, one line on stderr (no archive, unreadable input, bad query, ...)"),
-    (2, "usage", "usage error (bad option or argument)"),
+    (2, "usage", "usage error (bad option or argument, --since after --until, unknown --site)"),
     (75, "locked", "another run holds this archive; nothing was done (try again later)"),
     (
         130,
@@ -38,8 +38,11 @@ EXIT: dict[str, int] = {name: code for code, name, _ in EXIT_CODES}
 
 
 def exit_code(exc: ScraperError) -> int:
-    """The exit code of an error: locked for Locked, fatal for every other ScraperError."""
-    return EXIT["locked"] if isinstance(exc, Locked) else EXIT["fatal"]
+    """The exit code of an error: locked for Locked, usage for BadArgument, fatal for every
+    other ScraperError."""
+    if isinstance(exc, Locked):
+        return EXIT["locked"]
+    return EXIT["usage"] if isinstance(exc, BadArgument) else EXIT["fatal"]
 
 
 class ScrapeGroup(click.Group):

@@ -16,7 +16,7 @@ import click
 
 from scraper.cli.common import archive_at, iso_day, open_existing, site_name, stdout_utf8
 from scraper.cli.options import db_option, format_option, since_until_options
-from scraper.errors import InputError, OutputError
+from scraper.errors import BadArgument, InputError, OutputError
 
 
 @click.command("search")
@@ -28,28 +28,50 @@ from scraper.errors import InputError, OutputError
     help="Accent-folded: 'Hue' finds 'Huế', 'da nang' finds 'Đà Nẵng'. "
     "Default: exact (tone marks count: má is not mà).",
 )
-@click.option("--site", default=None, help="Only this site (its host or its URL).")
+@click.option(
+    "--site",
+    default=None,
+    help="Only this site (its host or its URL; one the archive does not hold is an error).",
+)
 @since_until_options()
-@click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=20,
+    show_default=True,
+    help="Show at most this many hits (the last line says how many match in all).",
+)
 @format_option(["table", "json"], "table: hits with snippets; json: one JSON array of hits.")
 def search(db_path, query, fold, site, since, until, limit, fmt) -> None:
     """Full-text search of titles, bodies and captions (FTS5 query syntax: words are ANDed,
     "a phrase", OR, NOT, prefix*, title:word). Matches are shown in [brackets].
 
+    Best first: articles where plain words stand together as a phrase come before those
+    that hold them apart ('da nang' --fold: every Đà Nẵng before 'đã ... nâng'), then by
+    relevance (a title match weighs most).
+
     Example: scrape search "Đà Nẵng" ; scrape search "da nang" --fold --format json
     """
+    from scraper.search import count_hits, sites
     from scraper.search import search as run_search
 
-    with archive_at(db_path) as archive:
-        hits = run_search(
-            archive,
-            query,
-            fold=fold,
-            site=site_name(site),
-            since=iso_day(since),
-            until=iso_day(until),
-            limit=limit,
+    if since is not None and until is not None and since > until:
+        raise BadArgument(
+            f"--since {iso_day(since)} is later than --until {iso_day(until)}: no date fits"
         )
+    with archive_at(db_path) as archive:
+        name = site_name(site)
+        if name is not None and name not in (known := sites(archive)):
+            shown = ", ".join(known) if known else "none"
+            raise BadArgument(f"no site {name!r} in {db_path} (its sites: {shown})")
+        options = {
+            "fold": fold,
+            "site": name,
+            "since": iso_day(since),
+            "until": iso_day(until),
+        }
+        hits = run_search(archive, query, limit=limit, **options)
+        total = count_hits(archive, query, **options) if len(hits) == limit else len(hits)
     with stdout_utf8() as out:
         if fmt == "json":
             out.write(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
@@ -62,7 +84,8 @@ def search(db_path, query, fold, site, since, until, limit, fmt) -> None:
             out.write(f"{hit.published or '----------'}  {hit.id}  {hit.title or ''}\n")
             out.write(f"    {hit.snippet}\n")
             out.write(f"    {hit.url or ''}\n")
-        out.write(f"{len(hits)} hit{'s' if len(hits) != 1 else ''}\n")
+        shown = f"{len(hits)} of {total}" if total > len(hits) else f"{len(hits)}"
+        out.write(f"{shown} hit{'s' if total != 1 else ''}\n")
 
 
 @click.command("export")
