@@ -44,6 +44,7 @@ from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type
 
+from scraper import USER_AGENT
 from scraper.errors import (
     FetchError,
     FetchFailed,
@@ -80,7 +81,7 @@ class Politeness:
 
 @dataclass(frozen=True)
 class FetchConfig:
-    user_agent: str = "scraper/0.1 (+https://github.com/thuathienhue-archive/scraper)"
+    user_agent: str = USER_AGENT
     connect_timeout: float = 10.0
     read_timeout: float = 30.0  # between two reads of one response (httpx read timeout)
     # The deadline of one attempt, from sending to the last body byte: a server that

@@ -365,3 +365,56 @@ def test_a_second_demo_adds_nothing_and_ids_carry_no_port(tmp_path, monkeypatch)
     assert not (tmp_path / "mine.db").exists()  # $SCRAPE_DB is not the demo's archive
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db"]  # no .lock left
     assert "$SCRAPE_DB is not used" in " ".join(run("demo", "--help").stdout.split())
+
+
+# ------------------------------------------------------------ 9: small ones
+
+
+@pytest.mark.parametrize("command", [["export"], ["export", "--format", "csv"], ["status"]])
+def test_a_reader_that_closes_the_pipe_is_not_an_error(crawled, command):
+    """`scrape export | head -1`: the reader goes away before the writer is done."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before a byte is written
+    try:
+        child = subprocess.run(
+            [sys.executable, "-m", "scraper.cli", *command, "--db", str(crawled)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert child.returncode == 0 and child.stderr == ""
+
+
+def test_extract_of_a_404_says_404():
+    from tests._http import Reply, Server
+
+    page = "<html><body><h1>Không tìm thấy trang</h1></body></html>".encode()
+    with Server(lambda hit: Reply(404, page, [("Content-Type", "text/html; charset=utf-8")])) as s:
+        result = run("extract", s.url("/?gd=1&cn=5&tc=404"))
+    assert result.exit_code == 1
+    assert one_line(result.stderr) and "404" in result.stderr and "not found" in result.stderr
+
+
+def test_user_agent_shows_its_default():
+    from scraper.fetch import FetchConfig
+
+    shown = " ".join(run("crawl", "--help").stdout.split())
+    assert "[default: scraper/0.1" in shown
+    assert FetchConfig().user_agent.startswith("scraper/0.1 (+https://")
+    assert "".join(FetchConfig().user_agent.split()) in "".join(shown.split())
+
+
+@pytest.mark.parametrize(("failed", "said"), [(1, "1 page failed"), (3, "3 pages failed")])
+def test_a_quiet_run_counts_failed_pages_in_good_english(failed, said, capsys):
+    from scraper.cli.crawl import _report
+    from scraper.crawl import CrawlResult, CrawlStats
+
+    result = CrawlResult(1, "ok", CrawlStats(failed=failed), 1.0, [])
+    _report(result, "a.db", quiet=True, label="crawl", log_format="text")
+    err = capsys.readouterr().err
+    assert said in err and ("it is retried" if failed == 1 else "they are retried") in err

@@ -117,11 +117,12 @@ def stdout_utf8():
 
 
 def quiet_exit() -> None:
-    """End quietly (exit 1) after the reader of stdout went away (`| head`)."""
+    """End quietly and successfully (exit 0) after the reader of stdout went away
+    (`scrape export | head -1`): the reader took what it wanted, nothing failed."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     with suppress(OSError, ValueError, io.UnsupportedOperation):
         os.dup2(devnull, sys.stdout.fileno())
-    sys.exit(1)
+    sys.exit(0)
 
 
 def iso_day(value) -> str | None:

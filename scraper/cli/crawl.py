@@ -11,6 +11,7 @@ import time
 
 import click
 
+from scraper import USER_AGENT
 from scraper.cli.common import Terminated, sigterm_as_interrupt
 from scraper.cli.options import db_option, log_format_option, quiet_option
 from scraper.errors import OutputError, ScraperError
@@ -55,7 +56,10 @@ from scraper.errors import OutputError, ScraperError
     help="Stop a listing walk after this many pages in a row hold only known articles.",
 )
 @click.option(
-    "--user-agent", default=None, help="User-Agent header (names the tool and a contact URL)."
+    "--user-agent",
+    default=USER_AGENT,
+    show_default=True,
+    help="User-Agent header (name the tool and a contact URL).",
 )
 @click.option(
     "--ignore-robots", is_flag=True, help="Do not read robots.txt (only for your own replica)."
@@ -108,7 +112,7 @@ def crawl(
             total=max(max_in_flight, concurrency),
             obey_robots=not ignore_robots,
         ),
-        **({"user_agent": user_agent} if user_agent else {}),
+        user_agent=user_agent or USER_AGENT,
     )
     config = CrawlConfig(
         sites=tuple(site_urls) or DEFAULT_SITES,
@@ -231,8 +235,11 @@ def _report(result, db_path, *, quiet: bool, label: str, log_format: str) -> Non
     for url, error in shown[:20]:
         click.echo(f"scrape: {error}" if url in error else f"scrape: {url}: {error}", err=True)
     if len(shown) > 20:
+        more = len(shown) - 20
         click.echo(
-            f"scrape: ... and {len(shown) - 20} more failures (see the fetches table)", err=True
+            f"scrape: ... and {more} more failure{'s' if more != 1 else ''} "
+            "(see the fetches table)",
+            err=True,
         )
     if not quiet:
         click.echo(
@@ -241,8 +248,10 @@ def _report(result, db_path, *, quiet: bool, label: str, log_format: str) -> Non
             f"in {result.seconds:.1f}s -> {db_path}"
         )
     elif stats.failed:
+        pages = "1 page" if stats.failed == 1 else f"{stats.failed} pages"
+        they = "it is" if stats.failed == 1 else "they are"
         click.echo(
-            f"{label}: {stats.failed} pages failed every attempt; they are retried on the next "
-            "run (see the fetches table)",
+            f"{label}: {pages} failed every attempt; {they} retried on the next run "
+            "(see the fetches table)",
             err=True,
         )
