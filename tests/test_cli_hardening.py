@@ -418,3 +418,67 @@ def test_a_quiet_run_counts_failed_pages_in_good_english(failed, said, capsys):
     _report(result, "a.db", quiet=True, label="crawl", log_format="text")
     err = capsys.readouterr().err
     assert said in err and ("it is retried" if failed == 1 else "they are retried") in err
+
+
+# ------------------------------------------------------------ 4: scrape replica
+
+
+def test_advance_is_deterministic_and_changes_the_site():
+    from scraper.cli.replica import advance
+
+    one, two = build_site(seed=3, n_articles=20), build_site(seed=3, n_articles=20)
+    before = {tc: (one.articles[tc].title, one.articles[tc].paragraphs()) for tc in one.tcs()}
+    first, second = advance(one, 3, 1), advance(two, 3, 1)
+    assert (first.added, first.edited, first.deleted) == (
+        second.added,
+        second.edited,
+        second.deleted,
+    )
+    assert len(first.added) == 3 and len(first.edited) == 3 and len(first.deleted) == 1
+    for tc in first.edited:
+        after = (one.articles[tc].title, one.articles[tc].paragraphs())
+        assert after != before[tc]
+    assert first.deleted[0] not in one.tcs() and set(first.added) <= set(one.tcs())
+    assert str(first).startswith("epoch 1: 3 new, 3 edited")
+
+
+def test_scrape_replica_serves_until_ctrl_c_and_sigusr1_moves_it_on(tmp_path):
+    import signal
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "scraper.cli", "replica", "--port", "0", "--articles", "20"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        started = [child.stdout.readline() for _ in range(4)]
+        url = started[0].split(" at ")[-1].strip()
+        assert url.startswith("http://127.0.0.1:") and "--delay 0" in started[1]
+        assert f"kill -USR1 {child.pid}" in started[2]
+        db = tmp_path / "a.db"
+        first = run("crawl", "--db", db, "--site", url, *FAST, "--quiet")
+        assert first.exit_code == 0, first.output
+        child.send_signal(signal.SIGUSR1)
+        epoch = child.stdout.readline()
+        assert epoch.startswith("epoch 1: 3 new, 3 edited"), epoch
+        second = run("crawl", "--db", db, "--site", url, *FAST, "--full")
+        assert second.exit_code == 0, second.output
+        assert " 3 new, 3 changed" in second.stdout, second.stdout
+        changed = (
+            sqlite3.connect(db)
+            .execute("SELECT article_id FROM revisions WHERE revision = 2")
+            .fetchone()[0]
+        )
+        diff = run("history", changed, "--db", db, "--diff", 1, 2)
+        assert diff.exit_code == 0 and diff.stdout.strip()
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 0, err
+    assert "replica stopped at epoch 1" in out

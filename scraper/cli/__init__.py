@@ -5,7 +5,8 @@ This module owns `main` (the console script `scrape = "scraper.cli:main"`), `EXI
 and `ScrapeGroup`, whose `invoke` turns every ScraperError a command raises into one
 line on stderr (`scrape: <message>`) and its exit code, so no command catches errors to
 print them. The commands live in one module per family: crawl.py (crawl, demo),
-query.py (search, export, status, reindex, history), pages.py (sites, extract); their
+query.py (search, export, status, reindex, history), pages.py (sites, extract),
+replica.py (replica: the local replica and its epochs); their
 shared options are in options.py and their shared helpers in common.py. Those modules
 never import this one, so there is no import cycle.
 """
@@ -72,7 +73,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from scraper.cli import crawl, pages, query
+    from scraper.cli import crawl, pages, query, replica
 
     for command in (
         pages.sites,
@@ -84,6 +85,7 @@ def _register() -> None:
         query.export,
         query.status,
         query.reindex,
+        replica.replica,
     ):
         main.add_command(command)
 
