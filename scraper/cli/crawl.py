@@ -26,7 +26,8 @@ from scraper.errors import OutputError, ScraperError
     "--full",
     is_flag=True,
     help="Re-fetch every known live article, not only those due for a re-check "
-    "(listing walks still stop on known ground).",
+    "(listing walks still stop on known ground); a run stopped half-way leaves the rest "
+    "to the next run.",
 )
 @click.option(
     "--concurrency",
