@@ -482,3 +482,13 @@ def test_scrape_replica_serves_until_ctrl_c_and_sigusr1_moves_it_on(tmp_path):
             child.wait()
     assert child.returncode == 0, err
     assert "replica stopped at epoch 1" in out
+
+
+def test_sites_refuses_someone_elses_sqlite_file_and_reads_a_real_archive(crawled, tmp_path):
+    db = foreign_sqlite(tmp_path / "other.db")
+    before = sha(db)
+    result = run("sites", "--db", db)
+    assert result.exit_code == 1 and one_line(result.stderr)
+    assert "not a scrape archive" in result.stderr and sha(db) == before
+    real = run("sites", "--db", crawled)
+    assert real.exit_code == 0 and "articles" in real.stdout

@@ -91,17 +91,6 @@ def archive_at(db_path, *, write: bool = False):
             archive.close()
 
 
-def connect_read_only(db_path) -> sqlite3.Connection | None:
-    """A read-only connection to the archive at db_path, or None when there is no file."""
-    path = Path(db_path)
-    if not path.is_file():
-        return None
-    try:
-        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise InputError(f"cannot read {db_path}: {exc}") from exc
-
-
 @contextmanager
 def stdout_utf8():
     """stdout as a UTF-8 text stream that leaves line ends alone (CSV writes CRLF)."""
