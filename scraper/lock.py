@@ -16,6 +16,7 @@ machines.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 from collections.abc import Iterator
@@ -54,9 +55,11 @@ def _open_locked(path: Path, db_path: str | Path) -> int:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
+            hint = ""
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                hint = " (the archive's directory must be writable to change the archive)"
             raise OutputError(
-                f"cannot create the lock file {path}: {exc.strerror or exc} "
-                "(the archive's directory must be writable to change the archive)"
+                f"cannot create the lock file {path}: {exc.strerror or exc}{hint}"
             ) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

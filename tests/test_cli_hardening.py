@@ -492,3 +492,18 @@ def test_sites_refuses_someone_elses_sqlite_file_and_reads_a_real_archive(crawle
     assert "not a scrape archive" in result.stderr and sha(db) == before
     real = run("sites", "--db", crawled)
     assert real.exit_code == 0 and "articles" in real.stdout
+
+
+def test_an_archive_older_than_the_scraper_is_read_and_says_how_to_upgrade(archive_copy):
+    """Read commands do not migrate: a table a newer scraper added is missing until a
+    writer (reindex, crawl) upgrades the archive, and the one-line error says so."""
+    conn = sqlite3.connect(archive_copy)
+    article, url = conn.execute("SELECT id, url FROM articles").fetchone()
+    conn.execute("DROP TABLE aliases")
+    conn.commit()
+    conn.close()
+    assert run("status", "--db", archive_copy).exit_code == 0
+    old = run("history", url + "&x=1", "--db", archive_copy)
+    assert old.exit_code == 1 and one_line(old.stderr) and "scrape reindex" in old.stderr
+    assert run("reindex", "--db", archive_copy).exit_code == 0
+    assert run("history", url + "&x=1", "--db", archive_copy).exit_code == 0

@@ -85,7 +85,9 @@ def archive_at(db_path, *, write: bool = False):
     except sqlite3.Error as exc:
         if write:
             raise OutputError(f"cannot write {db_path}: {exc}") from exc
-        raise InputError(f"cannot read {db_path}: {exc}") from exc
+        older = "no such table" in str(exc) or "no such column" in str(exc)
+        hint = " (an archive older than this scraper: `scrape reindex` upgrades it)"
+        raise InputError(f"cannot read {db_path}: {exc}{hint if older else ''}") from exc
     finally:
         with suppress(sqlite3.Error):
             archive.close()
