@@ -297,10 +297,12 @@ def connect_read_only(path: str | Path) -> tuple[sqlite_utils.Database, bool]:
         try:
             connection.execute("PRAGMA query_only = ON")
             check_archive(connection, path)
-        except sqlite3.OperationalError as exc:  # "unable to open database file": no -shm
+        except sqlite3.OperationalError as exc:
             connection.close()
-            errors.append(exc)
-            continue
+            if not immutable and _cannot_make_shm(exc):
+                errors.append(exc)
+                continue  # the -shm file cannot be created here: read the main file alone
+            raise ArchiveError(f"cannot read {path}: {exc}") from exc
         except sqlite3.DatabaseError as exc:
             connection.close()
             raise ArchiveError(f"{path} is not a usable SQLite database: {exc}") from exc
@@ -323,6 +325,12 @@ def refuse_foreign(db: sqlite3.Connection | sqlite_utils.Database, path) -> None
             f"{path} is an SQLite database but not a scrape archive (no articles table); "
             "nothing was written"
         )
+
+
+def _cannot_make_shm(exc: sqlite3.OperationalError) -> bool:
+    """Whether opening a WAL database failed for want of a writable place for its -shm."""
+    message = str(exc).lower()
+    return "unable to open" in message or "readonly" in message or "read-only" in message
 
 
 def check_archive(connection: sqlite3.Connection | sqlite_utils.Database, path) -> None:
