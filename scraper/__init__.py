@@ -11,3 +11,7 @@ Data flows one way:
 """
 
 __version__ = "0.1.0"
+
+# The User-Agent of every request (scraper.fetch.FetchConfig; `scrape crawl --user-agent`
+# shows it as its default): it names the tool and where to reach its maintainers.
+USER_AGENT = "scraper/0.1 (+https://github.com/thuathienhue-archive/scraper)"

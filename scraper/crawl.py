@@ -331,8 +331,9 @@ def run_crawl(
     progress: Progress | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> CrawlResult:
-    """Lock the archive, run one crawl to the end, record the run. Raises Locked when
-    another run holds the archive."""
+    """Lock the archive, run one crawl to the end, record the run ('ok', 'failed', or
+    'interrupted' when a KeyboardInterrupt stops it: its pending work stays in the frontier
+    for the next run). Raises Locked when another run holds the archive."""
     import time
 
     started = time.monotonic()
@@ -348,6 +349,9 @@ def run_crawl(
                 asyncio.run(crawler.run())
                 alarms = crawler.health.judge(archive, run_id)  # a completed run only
                 status = "ok"
+            except KeyboardInterrupt:  # Ctrl-C, or SIGTERM turned into one by the CLI
+                status = "interrupted"
+                raise
             finally:
                 judged = None if alarms is None else [alarm.to_dict() for alarm in alarms]
                 archive.finish_run(run_id, status, crawler.stats.counts(), alarms=judged)

@@ -13,7 +13,9 @@
     ├── ExtractError          a page could not be read as what it was expected to be
     │   └── NotAnArticle      the page holds no article (404 page, listing page, ...)
     ├── InputError            a file or argument given by the user cannot be read (a missing
-    │                         file or archive, an unknown article or revision)
+    │   │                     file or archive, an unknown article or revision)
+    │   └── BadArgument       options that cannot go together or name nothing (--since
+    │                         after --until, a --site the archive does not hold): exit 2
     ├── OutputError           a file the command writes cannot be written (the archive,
     │                         an export's --output)
     ├── ExportError           bad export arguments (scraper.export; also a ValueError)
@@ -30,7 +32,8 @@ A 4xx answer other than 429 is not an error at all: it comes back as a normal Re
 (404 is an answer for the crawler). Every other boundary translates too: scraper.extract
 turns an unreadable file into InputError, the `scrape` commands an unwritable archive or
 output file into OutputError, and the `scrape` group (scraper.cli) turns every
-ScraperError into one line on stderr and an exit code (Locked: 75, any other: 1).
+ScraperError into one line on stderr and an exit code (Locked: 75, BadArgument: 2, any
+other: 1).
 """
 
 from __future__ import annotations
@@ -109,6 +112,11 @@ class NotAnArticle(ExtractError):
 class InputError(ScraperError):
     """A file or argument given by the user cannot be read: a missing file or archive, an
     article id or URL the archive does not hold, a revision it does not have."""
+
+
+class BadArgument(InputError):
+    """Options that cannot be right together or name nothing the archive holds (--since
+    later than --until, an unknown --site): a usage error, exit 2, one line."""
 
 
 class OutputError(ScraperError):

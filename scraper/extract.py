@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+from http import HTTPStatus
 from pathlib import Path
 
 from scraper.decode import decode_html
@@ -21,7 +22,7 @@ def load_page(target: str, url: str | None = None) -> tuple[str, str]:
     """(decoded HTML, page URL) of a file path or an http(s) URL.
 
     Raises InputError for a file that cannot be read, FetchError for a URL that cannot be
-    fetched or does not answer with an HTML page."""
+    fetched, answers 4xx/5xx (its status in the message) or not with an HTML page."""
     if is_url(target):
         return asyncio.run(_download(target))
     try:
@@ -57,6 +58,12 @@ def load_stored(archive, key: str) -> tuple[str, str]:
 async def _download(url: str) -> tuple[str, str]:
     async with Fetcher(FetchConfig()) as fetcher:
         response = await fetcher.get(url)
+    if response.status >= 400:  # say what the server said, not what its error page holds
+        try:
+            reason = HTTPStatus(response.status).phrase.lower()
+        except ValueError:
+            reason = "error"
+        raise FetchError(url, f"the server answered {reason}", response.status)
     if response.text is None:
         raise FetchError(
             url,

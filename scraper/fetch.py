@@ -15,9 +15,13 @@ This module owns everything between a URL and a decoded `Response`:
   refused, timeout, TLS, reset) and its FetchError carries the kind (`FetchError.kind`).
 - retries (tenacity): connect errors, timeouts, resets, protocol errors (h11 raises on
   a body shorter than its Content-Length or an unfinished chunked body), and statuses
-  429/500/502/503/504; exponential backoff with full jitter. Retry-After on 429/503
+  429/500/502/503/504; exponential backoff with full jitter. An attempt that misses its
+  total deadline (`total_timeout`: a trickling server) is retried `deadline_retries`
+  times only. Retry-After on 429/503
   pauses the whole host. Other 4xx are answers, never retried.
 - redirects, followed by hand, only to allowed hosts (else OffSite, target not requested).
+- `FetchConfig.resolve` (like curl's --resolve): a host name served at another address,
+  applied to each request as it goes out, so every URL above it keeps the name.
 - a size cap on the *decompressed* body: gzip, deflate and br are decoded while streaming
   (not by httpx) with the bounded decoders of scraper.decode, so a compression bomb costs
   at most about one chunk; HTML is decoded to text with scraper.decode's charset choice.
@@ -40,11 +44,12 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+from tenacity import AsyncRetrying, retry_if_exception_type
 
+from scraper import USER_AGENT
 from scraper.decode import (
     ACCEPT_ENCODING,
     DECODE_ERRORS,
@@ -84,10 +89,15 @@ class Politeness:
 
 @dataclass(frozen=True)
 class FetchConfig:
-    user_agent: str = "scraper/0.1 (+https://github.com/thuathienhue-archive/scraper)"
+    user_agent: str = USER_AGENT
     connect_timeout: float = 10.0
     read_timeout: float = 30.0  # between two reads of one response (httpx read timeout)
-    total_timeout: float = 60.0  # one attempt, from sending to the last body byte
+    # The deadline of one attempt, from sending to the last body byte: a server that
+    # trickles (a byte every few seconds never trips read_timeout) is cut off here...
+    total_timeout: float = 60.0
+    # ... and such an attempt is retried at most this many times (not `attempts` times), so
+    # a trickling URL costs about (1 + deadline_retries) x total_timeout, not 5 x.
+    deadline_retries: int = 1
     max_bytes: int = 10 * 1024 * 1024  # applied to decompressed bytes while streaming
     max_redirects: int = 5
     attempts: int = 5  # total tries per request
@@ -95,6 +105,11 @@ class FetchConfig:
     backoff_cap: float = 30.0
     retry_after_cap: float = 600.0  # longest pause a Retry-After header can impose
     politeness: Politeness = Politeness()
+    # (name, address) pairs, like curl's --resolve: a request to a URL whose host (as
+    # host_of gives it, port included) is name goes to address ('127.0.0.1:8123') with name
+    # in its Host header; every URL the caller sees keeps name. `scrape demo` serves its
+    # replica as http://sdl.demo.localhost/ this way, so ids never carry a random port.
+    resolve: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -156,12 +171,15 @@ class _Retryable(Exception):
         status: int | None = None,
         wait: float | None = None,
         kind: str = "network",
+        *,
+        deadline: bool = False,
     ):
         super().__init__(error)
         self.error = error
         self.status = status
         self.wait = wait  # seconds chosen by the attempt (Retry-After), else backoff
         self.kind = kind  # one of FAILURE_KINDS
+        self.deadline = deadline  # the attempt ran out of total_timeout (a trickle)
 
 
 @dataclass
@@ -271,6 +289,7 @@ class Fetcher:
             for _ in range(shards)
         ]
         self._busy = [0] * shards
+        self._resolve = {name.lower(): address for name, address in config.resolve}
         self._global = asyncio.Semaphore(max(pol.total, 1))
         self._hosts: dict[str, _Host] = {}
 
@@ -488,8 +507,21 @@ class Fetcher:
             return await self._attempt(slot, method, url, headers, content, asked, 1)
         except _Retryable as exc:
             first = exc
+        deadlines = 0
+
+        def stop(state) -> bool:
+            """After `attempts` tries, or after deadline_retries + 1 attempts that ran out
+            of total_timeout: a server that trickles will trickle again."""
+            nonlocal deadlines
+            exc = state.outcome.exception()
+            if isinstance(exc, _Retryable) and exc.deadline:
+                deadlines += 1
+                if deadlines > max(self.config.deadline_retries, 0):
+                    return True
+            return state.attempt_number >= max(self.config.attempts, 1)
+
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(max(self.config.attempts, 1)),
+            stop=stop,
             wait=self._wait,
             retry=retry_if_exception_type(_Retryable),
             reraise=True,
@@ -531,7 +563,8 @@ class Fetcher:
         try:
             try:
                 async with asyncio.timeout(self.config.total_timeout):
-                    request = client.build_request(method, url, headers=headers, content=content)
+                    target, headers = self._route(url, headers)
+                    request = client.build_request(method, target, headers=headers, content=content)
                     response = await client.send(request, stream=True)
                     try:
                         status = response.status_code
@@ -549,6 +582,7 @@ class Fetcher:
                 raise _Retryable(
                     f"timed out: no complete answer within {self.config.total_timeout:g} s",
                     kind="timeout",
+                    deadline=True,
                 ) from exc
             except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
                 kind, words = classify_failure(exc)
@@ -562,6 +596,18 @@ class Fetcher:
             self._busy[shard] -= 1
             self._release(slot, serial)
         return _Raw(status, response.headers, body, attempt_no)
+
+    def _route(self, url: str, headers: dict | None) -> tuple[str, dict | None]:
+        """(the URL to connect to, the headers) of a request: config.resolve applied, the
+        name kept in the Host header. Nothing changes for a host that is not mapped."""
+        if not self._resolve:
+            return url, headers
+        address = self._resolve.get(host_of(url))
+        if address is None:
+            return url, headers
+        parts = urlsplit(url)
+        target = urlunsplit((parts.scheme, address, parts.path or "/", parts.query, ""))
+        return target, {**(headers or {}), "Host": parts.netloc}
 
     def _retry_status(self, slot: _Host, response: httpx.Response, attempt_no: int) -> _Retryable:
         status = response.status_code

@@ -22,7 +22,9 @@ This module owns:
   frequent "seen again, unchanged" updates cost nothing here. The 'delete' command of an
   external-content FTS5 table must get the values that were indexed: the folded triggers
   pass the folded old values.
-- `search(...)`: bm25-ranked hits with a highlighted snippet; `SearchError` for a bad query.
+- `search(...)`: hits with a highlighted snippet, phrase matches of a plain multi-word
+  query first, then bm25; `count_hits(...)` (how many without the limit), `sites(db)`;
+  `SearchError` for a bad query or since later than until.
 
 `PRAGMA recursive_triggers = ON` is set on every connection this module prepares (and
 sqlite-utils sets it too): without it `INSERT OR REPLACE` skips the delete trigger and
@@ -233,6 +235,44 @@ def _query_error(query: str, exc: sqlite3.Error) -> SearchError:
     return SearchError(f"bad search query {query!r}: {msg} ({hint})")
 
 
+_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+_SYNTAX = set('"*:()^+-{}')
+
+
+def phrase_of(query: str) -> str | None:
+    """The query as one FTS5 phrase ('"da nang"') when it is two or more plain words (no
+    quotes, operators, prefixes or column filters), else None."""
+    words = query.split()
+    if len(words) < 2 or any(w in _OPERATORS or _SYNTAX & set(w) for w in words):
+        return None
+    return '"' + " ".join(words) + '"'
+
+
+def _where(
+    table: str, match: str, site: str | None, since: str | None, until: str | None
+) -> tuple[str, list[Any]]:
+    where = [f"[{table}] MATCH ?"]
+    params: list[Any] = [match]
+    if site:
+        where.append("a.site = ?")
+        params.append(site)
+    if since:
+        where.append("a.published >= ?")
+        params.append(since)
+    if until:
+        where.append("a.published <= ?")
+        params.append(until)
+    return " AND ".join(where), params
+
+
+def _bounds(since, until) -> tuple[str | None, str | None]:
+    since_iso = _iso_date(since, "since")
+    until_iso = _iso_date(until, "until")
+    if since_iso and until_iso and since_iso > until_iso:
+        raise SearchError(f"--since {since_iso} is later than --until {until_iso}: no date fits")
+    return since_iso, until_iso
+
+
 def search(
     db: Any,
     query: str,
@@ -243,39 +283,37 @@ def search(
     until: str | date | None = None,
     limit: int | None = 20,
 ) -> list[Hit]:
-    """Articles matching an FTS5 query, best first (bm25, title weighted), with a snippet
-    whose matches are in [brackets].
+    """Articles matching an FTS5 query, best first, with a snippet whose matches are in
+    [brackets].
 
+    Best first: when the query is two or more plain words, articles where they stand
+    together as a phrase come first ('da nang' folded also matches an article with 'đã'
+    and 'nâng' apart: that one comes after every 'Đà Nẵng'); then bm25, title weighted.
     fold=False: exact Vietnamese (tone marks count; case does not). fold=True: accent-folded
     ('Hue' finds 'Huế', 'da nang' finds 'Đà Nẵng'); the query is folded the same way.
     site: articles.site equals it. since/until: published date bounds, inclusive (articles
-    without a published date are left out when either is given). limit None = all.
+    without a published date are left out when either is given; SearchError when since is
+    later than until). limit None = all.
     """
     table = FOLDED_TABLE if fold else FTS_TABLE
     match = prepare_query(query, fold_marks=fold)
-    since_iso = _iso_date(since, "since")
-    until_iso = _iso_date(until, "until")
-    where = [f"[{table}] MATCH ?"]
-    params: list[Any] = [match]
-    if site:
-        where.append("a.site = ?")
-        params.append(site)
-    if since_iso:
-        where.append("a.published >= ?")
-        params.append(since_iso)
-    if until_iso:
-        where.append("a.published <= ?")
-        params.append(until_iso)
+    since_iso, until_iso = _bounds(since, until)
+    where, params = _where(table, match, site, since_iso, until_iso)
+    phrase = phrase_of(match)
+    first = ""
+    if phrase is not None:
+        first = f"a.rowid IN (SELECT rowid FROM [{table}] WHERE [{table}] MATCH ?) DESC, "
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
     left, right = HIGHLIGHT
     sql = (
         f"SELECT a.id, a.url, a.title, a.published, "
         f"snippet([{table}], -1, ?, ?, ?, {SNIPPET_TOKENS}) "
         f"FROM [{table}] JOIN articles AS a ON a.rowid = [{table}].rowid "
-        f"WHERE {' AND '.join(where)} "
-        f"ORDER BY bm25([{table}], {weights}), a.id LIMIT ?"
+        f"WHERE {where} "
+        f"ORDER BY {first}bm25([{table}], {weights}), a.id LIMIT ?"
     )
-    params = [left, right, ELLIPSIS, *params, -1 if limit is None else int(limit)]
+    order = [phrase] if phrase is not None else []
+    params = [left, right, ELLIPSIS, *params, *order, -1 if limit is None else int(limit)]
     conn = database(db).conn
     try:
         rows = conn.execute(sql, params).fetchall()
@@ -285,6 +323,36 @@ def search(
         Hit(id, url, title, published, _tidy(snippet))
         for id, url, title, published, snippet in rows
     ]
+
+
+def count_hits(
+    db: Any,
+    query: str,
+    *,
+    fold: bool = False,
+    site: str | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+) -> int:
+    """How many articles search(...) would return without a limit."""
+    table = FOLDED_TABLE if fold else FTS_TABLE
+    match = prepare_query(query, fold_marks=fold)
+    since_iso, until_iso = _bounds(since, until)
+    where, params = _where(table, match, site, since_iso, until_iso)
+    sql = (
+        f"SELECT COUNT(*) FROM [{table}] JOIN articles AS a ON a.rowid = [{table}].rowid "
+        f"WHERE {where}"
+    )
+    try:
+        return database(db).conn.execute(sql, params).fetchone()[0]
+    except sqlite3.OperationalError as exc:
+        raise _query_error(query, exc) from None
+
+
+def sites(db: Any) -> list[str]:
+    """The site names the archive holds articles of."""
+    rows = database(db).conn.execute("SELECT DISTINCT site FROM articles ORDER BY site")
+    return [row[0] for row in rows if row[0]]
 
 
 def _tidy(snippet: str | None) -> str:

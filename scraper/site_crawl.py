@@ -199,6 +199,9 @@ class SiteCrawl:
         if self.crawler.config.full:
             live = self.archive.iter_articles(self.site.name)
             known = [(a["id"], a["url"]) for a in live if a["status"] == "live"]
+            # in the frontier too, so that a run stopped half-way leaves the rest to the next
+            rows = ((key, url, "article", self.site.name) for key, url in known)
+            self.archive.frontier_add(rows, self.crawler.run_id)
         else:
             known = self.archive.due_for_check(self.site.name, utc_now())
         return [(item["key"], item["url"]) for item in pending], known

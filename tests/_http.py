@@ -35,7 +35,8 @@ class Reply:
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
     delay: float = 0.0  # seconds to wait before answering
-    action: str | None = None  # "reset", "truncate", "truncate_chunked", "chunked"
+    action: str | None = None  # "reset", "truncate", "truncate_chunked", "chunked", "trickle"
+    interval: float = 0.0  # "trickle": seconds between two bytes of the body
 
 
 class Gauge:
@@ -101,6 +102,15 @@ class _Handler(socketserver.StreamRequestHandler):
             extra = 100 if reply.action == "truncate" else 0
             head.append(f"Content-Length: {len(reply.body) + extra}")
         data = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+        if reply.action == "trickle":  # the body one byte at a time, interval apart
+            try:
+                sock.sendall(data)
+                for i in range(len(reply.body)):
+                    time.sleep(reply.interval)
+                    sock.sendall(reply.body[i : i + 1])
+            except OSError:
+                return False
+            return True
         if method != "HEAD":
             if chunked:
                 step = 4096

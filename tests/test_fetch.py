@@ -184,6 +184,61 @@ def test_slow_answer_hits_total_timeout_and_is_retried():
     assert r.status == 200 and r.attempts == 2
 
 
+def test_a_trickling_server_is_cut_off_at_the_deadline_and_retried_once():
+    """One byte every 50 ms never trips the read timeout; the total deadline cuts each
+    attempt, and a trickle is tried twice, not `attempts` (5) times."""
+    body = PAGE.encode() * 4
+    trickle = Reply(200, body, [("Content-Type", HTML)], action="trickle", interval=0.05)
+    with Server(lambda hit: trickle) as s, pytest.raises(FetchFailed) as info:
+        started = time.monotonic()
+        try:
+            run(get(s.url("/slow"), config(attempts=5, read_timeout=5, total_timeout=0.3)))
+        finally:
+            elapsed = time.monotonic() - started
+    assert len(s.hits) == 2 and info.value.attempts == 2
+    assert "within 0.3 s" in str(info.value)
+    assert elapsed < 0.3 * 2 + 1.0  # two deadlines and a short backoff, not five
+
+
+def test_deadline_retries_zero_gives_a_trickle_one_attempt_and_defaults_are_bounded():
+    trickle = Reply(200, b"x" * 200, [("Content-Type", HTML)], action="trickle", interval=0.05)
+    with Server(lambda hit: trickle) as s, pytest.raises(FetchFailed) as info:
+        run(get(s.url("/t"), config(attempts=5, total_timeout=0.2, deadline_retries=0)))
+    assert len(s.hits) == 1 and info.value.attempts == 1
+    default = FetchConfig()
+    assert default.total_timeout <= 60 and default.deadline_retries == 1
+    worst = default.total_timeout * (1 + default.deadline_retries) + default.backoff_cap
+    assert worst < 300
+
+
+def test_other_failures_still_get_every_attempt_after_a_deadline():
+    """A deadline miss, then 503s: the 503s use the remaining attempts."""
+
+    def app(hit):
+        if hit.n == 1:
+            return Reply(200, b"x" * 100, [("Content-Type", HTML)], action="trickle", interval=0.05)
+        return Reply(503)
+
+    with Server(app) as s, pytest.raises(FetchFailed) as info:
+        run(get(s.url("/mixed"), config(attempts=4, read_timeout=5, total_timeout=0.2)))
+    assert len(s.hits) == 4 and info.value.status == 503
+
+
+def test_resolve_sends_a_named_host_to_an_address_and_keeps_the_name():
+    def app(hit):
+        if hit.path == "/old":
+            return Reply(301, headers=[("Location", "/new?tc=5")])
+        return Reply(200, PAGE.encode(), [("Content-Type", HTML)])
+
+    with Server(app) as s:
+        address = s.url("/").split("/")[2]
+        resolve = (("sdl.demo.localhost", address),)
+        r = run(get("http://sdl.demo.localhost/old", config(resolve=resolve)))
+    assert r.status == 200 and r.final_url == "http://sdl.demo.localhost/new?tc=5"
+    assert [hit.headers["host"] for hit in s.hits] == ["sdl.demo.localhost"] * 2
+    assert [hit.path for hit in s.hits] == ["/old", "/new?tc=5"]
+
+
 def test_attempts_exhausted_raise_fetch_failed():
     with Server(lambda hit: Reply(503)) as s, pytest.raises(FetchFailed) as info:
         run(get(s.url("/down"), config(attempts=3)))

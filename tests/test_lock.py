@@ -95,3 +95,44 @@ def test_lock_of_a_killed_holder_is_taken_over(holder):
     other = python(TRY, str(db))
     out, _ = other.communicate(timeout=30)
     assert out.strip() == "acquired"
+
+
+def test_no_lock_file_is_left_after_a_run(tmp_path):
+    db = tmp_path / "archive.db"
+    with acquire(db):
+        assert lock_path(db).exists()
+    assert not lock_path(db).exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_lock_deleted_by_its_holder_is_not_shared(tmp_path, monkeypatch):
+    """A process that opened the lock file just before the holder deleted it must not lock
+    the deleted inode: it sees the path names another inode and starts again."""
+    import scraper.lock as lock_module
+
+    db = tmp_path / "archive.db"
+    path = lock_path(db)
+    stale = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # the old inode, opened early
+    os.unlink(path)
+    opened = []
+    real_open = os.open
+
+    def open_once_stale(name, flags, mode=0o777):
+        if not opened:
+            opened.append(name)
+            return os.dup(stale)  # as if opened before the previous holder's unlink
+        return real_open(name, flags, mode)
+
+    monkeypatch.setattr(lock_module.os, "open", open_once_stale)
+    with acquire(db):
+        assert len(opened) == 1 and path.exists()  # retried on the file the path names
+        assert os.stat(path).st_ino != os.fstat(stale).st_ino
+    os.close(stale)
+
+
+def test_a_lock_in_a_read_only_place_is_one_output_error(tmp_path):
+    from scraper.errors import OutputError
+
+    with pytest.raises(OutputError) as info, acquire(tmp_path / "missing-dir" / "archive.db"):
+        pass
+    assert "cannot create the lock file" in str(info.value) and "\n" not in str(info.value)

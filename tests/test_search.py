@@ -373,3 +373,64 @@ def test_cli_bad_query_and_missing_archive(archive, tmp_path):
     assert result.exit_code == 1
     assert "no archive" in result.stderr
     assert not missing.exists()
+
+
+# ----------------------------------------------------------------- issue 12: ranking, counts
+
+
+def test_folded_phrase_matches_come_before_words_apart(tmp_path):
+    """'da nang' folded matches 'đã ... nâng' too; every 'Đà Nẵng' must come first, even
+    when the words-apart article would win on bm25 (both words in its short title)."""
+    with Archive(tmp_path / "a.db") as arch:
+        save(arch, make(1, "Nâng cấp đường đã xong", "Đường đã được nâng cấp."))
+        save(arch, make(2, "Nâng cao chất lượng", "Chất lượng đã được nâng cao."))
+        long_body = "Đoàn công tác làm việc với các sở. " * 30 + "Khách đến từ Đà Nẵng."
+        save(arch, make(3, "Đón đoàn khách", long_body))
+        bm25_only = search(arch, "da AND nang", fold=True)  # an operator: no phrase first
+        hits = search(arch, "da nang", fold=True)
+        exact = search(arch, "Đà Nẵng")
+    assert set(ids(hits)) == {f"{SITE}/1", f"{SITE}/2", f"{SITE}/3"}
+    assert ids(hits)[0] == f"{SITE}/3"
+    assert ids(exact) == [f"{SITE}/3"]
+    assert ids(bm25_only)[-1] == f"{SITE}/3"  # bm25 alone ranks it last: the case above
+
+
+def test_a_query_with_syntax_is_not_turned_into_a_phrase():
+    from scraper.search import phrase_of
+
+    assert phrase_of("da nang") == '"da nang"'
+    assert phrase_of("Hue") is None
+    for query in ('"da nang"', "da OR nang", "title:da nang", "da* nang", "da NOT nang"):
+        assert phrase_of(query) is None, query
+
+
+def test_limit_says_how_many_match_in_all(tmp_path):
+    db = tmp_path / "a.db"
+    with Archive(db) as arch:
+        for n in range(1, 21):
+            save(arch, make(n, f"Bản tin số {n}", "Tin tức về di sản Huế hôm nay."))
+    result = CliRunner().invoke(main, ["search", "--db", str(db), "di sản", "--limit", "3"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "3 of 20 hits"
+    every = CliRunner().invoke(main, ["search", "--db", str(db), "di sản", "--limit", "20"])
+    assert every.stdout.splitlines()[-1] == "20 hits"
+    one = CliRunner().invoke(main, ["search", "--db", str(db), "số", "--limit", "1"])
+    assert one.stdout.splitlines()[-1] == "1 of 20 hits"
+
+
+def test_unknown_site_and_reversed_dates_say_why_with_exit_2(archive):
+    db = str(archive.path)
+    runner = CliRunner()
+    unknown = runner.invoke(main, ["search", "--db", db, "Huế", "--site", "nope.gov.vn"])
+    assert unknown.exit_code == 2, unknown.output
+    assert len(unknown.stderr.strip().splitlines()) == 1
+    assert "no site 'nope.gov.vn'" in unknown.stderr and OTHER in unknown.stderr
+    known = runner.invoke(main, ["search", "--db", db, "Huế", "--site", f"https://{OTHER}/"])
+    assert known.exit_code == 0, known.output
+    args = ["search", "--db", db, "Huế", "--since", "2024-06-01", "--until", "2024-01-01"]
+    reversed_dates = runner.invoke(main, args)
+    assert reversed_dates.exit_code == 2
+    assert len(reversed_dates.stderr.strip().splitlines()) == 1
+    assert "later than --until" in reversed_dates.stderr
+    with pytest.raises(SearchError, match="later than"):
+        search(sqlite3.connect(db), "Huế", since="2024-06-01", until="2024-01-01")

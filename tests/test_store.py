@@ -203,6 +203,36 @@ def test_newer_schema_is_refused(tmp_path):
         Archive(path)
 
 
+def test_read_only_archive_reads_and_refuses_what_is_not_ours(tmp_path):
+    from scraper.errors import ArchiveError
+
+    path = tmp_path / "a.db"
+    with Archive(path) as arch:
+        save(arch, make_article())
+    reader = Archive.read_only(path)
+    try:
+        assert reader.known_ids([f"{SITE}/57"]) == {f"{SITE}/57"}
+        assert not reader.writable and not reader.immutable
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            reader.db.execute("DELETE FROM articles")
+    finally:
+        reader.close()
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    with pytest.raises(ArchiveError, match="not a scrape archive"):
+        Archive.read_only(other)
+    with pytest.raises(ArchiveError, match="not a scrape archive"):
+        Archive(other)  # the writer refuses it too, and leaves it as it was
+    assert sqlite3.connect(other).execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    text = tmp_path / "notes.txt"
+    text.write_text("không phải SQLite", encoding="utf-8")
+    for opener in (Archive, Archive.read_only):
+        with pytest.raises(ArchiveError, match="not an SQLite database"):
+            opener(text)
+
+
 def test_schema_error_is_an_archive_error():
     from scraper import errors
 

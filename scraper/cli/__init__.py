@@ -7,7 +7,8 @@ line on stderr (`scrape: <message>`) and its exit code, so no command catches er
 print them, and a command's result that carries alarms (a crawl's CrawlResult) into
 exit code 3. The commands live in one module per family: crawl.py (crawl, demo),
 query.py (search, export, status, reindex, history), pages.py (sites, extract),
-captures.py (wayback, import, reextract), analysts.py (serve, report); their
+captures.py (wayback, import, reextract), analysts.py (serve, report), replica.py
+(replica: the local replica and its epochs); their
 shared options are in options.py and their shared helpers in common.py. Those modules
 never import this one, so there is no import cycle.
 """
@@ -16,7 +17,8 @@ from __future__ import annotations
 
 import click
 
-from scraper.errors import Locked, ScraperError
+from scraper.cli.common import Terminated
+from scraper.errors import BadArgument, Locked, ScraperError
 
 # (code, name, meaning): the one table of exit codes.
 EXIT_CODES: tuple[tuple[int, str, str], ...] = (
@@ -26,7 +28,12 @@ EXIT_CODES: tuple[tuple[int, str, str], ...] = (
         "done, no alarm (a crawl's pages that failed every retry are counted and retried next run)",
     ),
     (1, "fatal", "fatal error, one line on stderr (no archive, unreadable input, bad query, ...)"),
-    (2, "usage", "usage error (bad option or argument, a --site that is not an http(s) URL)"),
+    (
+        2,
+        "usage",
+        "usage error (bad option or argument, a --site that is not an http(s) URL, --since "
+        "after --until, unknown --site)",
+    ),
     (
         3,
         "alarm",
@@ -35,24 +42,32 @@ EXIT_CODES: tuple[tuple[int, str, str], ...] = (
         "longer than the site's rhythm; one line per alarm on stderr (`scrape status`)",
     ),
     (75, "locked", "another run holds this archive; nothing was done (try again later)"),
-    (130, "interrupted", "interrupted by Ctrl-C; the next crawl resumes where this one stopped"),
+    (
+        130,
+        "interrupted",
+        "interrupted by Ctrl-C (run recorded 'interrupted'); the next crawl resumes its work",
+    ),
     (
         143,
         "terminated",
-        "killed by SIGTERM (the shell's 128 + 15); the next crawl resumes where this one stopped",
+        "stopped by SIGTERM (run recorded 'interrupted'); the next crawl resumes its work",
     ),
 )
 EXIT: dict[str, int] = {name: code for code, name, _ in EXIT_CODES}
 
 
 def exit_code(exc: ScraperError) -> int:
-    """The exit code of an error: locked for Locked, fatal for every other ScraperError."""
-    return EXIT["locked"] if isinstance(exc, Locked) else EXIT["fatal"]
+    """The exit code of an error: locked for Locked, usage for BadArgument, fatal for every
+    other ScraperError."""
+    if isinstance(exc, Locked):
+        return EXIT["locked"]
+    return EXIT["usage"] if isinstance(exc, BadArgument) else EXIT["fatal"]
 
 
 class ScrapeGroup(click.Group):
     """A click group whose commands' ScraperErrors end as one line on stderr and an exit
-    code, whose Ctrl-C ends as exit 130 (with the note the error carries, if any), and
+    code, whose Ctrl-C ends as exit 130 and SIGTERM (a Terminated, see
+    common.sigterm_as_interrupt) as exit 143, with the note the error carries, if any, and
     whose commands that return a result with alarms (the crawl's) end with exit 3."""
 
     def invoke(self, ctx: click.Context):
@@ -63,6 +78,9 @@ class ScrapeGroup(click.Group):
             ctx.exit(exit_code(exc))
         except KeyboardInterrupt as exc:
             note = f"; {exc}" if str(exc) else ""
+            if isinstance(exc, Terminated):
+                click.echo(f"scrape: terminated by SIGTERM{note}", err=True)
+                ctx.exit(EXIT["terminated"])
             click.echo(f"scrape: interrupted{note}", err=True)
             ctx.exit(EXIT["interrupted"])
         if getattr(result, "alarms", None):
@@ -77,7 +95,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from scraper.cli import analysts, captures, crawl, pages, query
+    from scraper.cli import analysts, captures, crawl, pages, query, replica
 
     for command in (
         pages.sites,
@@ -94,6 +112,7 @@ def _register() -> None:
         captures.wayback,
         captures.import_,
         captures.reextract,
+        replica.replica,
     ):
         main.add_command(command)
 

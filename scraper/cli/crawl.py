@@ -14,6 +14,8 @@ import time
 
 import click
 
+from scraper import USER_AGENT
+from scraper.cli.common import Terminated, sigterm_as_interrupt
 from scraper.cli.options import (
     DATE,
     db_option,
@@ -71,7 +73,8 @@ def _site_urls(ctx, param, values) -> tuple[str, ...]:
     "--full",
     is_flag=True,
     help="Re-fetch every known live article, not only those due for a re-check "
-    "(listing walks still stop on known ground).",
+    "(listing walks still stop on known ground); a run stopped half-way leaves the rest "
+    "to the next run.",
 )
 @click.option(
     "--concurrency",
@@ -101,7 +104,10 @@ def _site_urls(ctx, param, values) -> tuple[str, ...]:
     help="Stop a listing walk after this many pages in a row hold only known articles.",
 )
 @click.option(
-    "--user-agent", default=None, help="User-Agent header (names the tool and a contact URL)."
+    "--user-agent",
+    default=USER_AGENT,
+    show_default=True,
+    help="User-Agent header (name the tool and a contact URL).",
 )
 @click.option(
     "--ignore-robots", is_flag=True, help="Do not read robots.txt (only for your own replica)."
@@ -168,7 +174,7 @@ def crawl(
             total=max(max_in_flight, concurrency),
             obey_robots=not ignore_robots,
         ),
-        **({"user_agent": user_agent} if user_agent else {}),
+        user_agent=user_agent or USER_AGENT,
     )
     config = CrawlConfig(
         sites=tuple(site_urls)
@@ -222,8 +228,15 @@ def notify_command(cmd: str, text: str, timeout: float = 120.0) -> str | None:
     return None
 
 
+DEMO_URL = "http://sdl.demo.localhost/"  # the name the demo's replica is served under
+
+
 @click.command()
-@db_option(default="demo.db", help="The SQLite archive the demo writes.")
+@db_option(
+    default="demo.db",
+    help="The SQLite archive the demo writes ($SCRAPE_DB is not used: the demo never "
+    "writes into your archive).",
+)
 @click.option(
     "--articles",
     type=click.IntRange(10),
@@ -237,19 +250,31 @@ def notify_command(cmd: str, text: str, timeout: float = 120.0) -> str | None:
 def demo(db_path, articles, seed) -> None:
     """Start a local replica of a TT site, crawl it into demo.db and summarise (offline).
 
+    The replica listens on a free port of 127.0.0.1 and is crawled under the name
+    sdl.demo.localhost (mapped to that port, like curl --resolve), so article ids do not
+    depend on the port: run it again and the archive gains only what changed.
+
     Example: scrape demo
     """
     from scraper.crawl import CrawlConfig
     from scraper.fetch import FetchConfig, Politeness
     from scraper.replica import ReplicaServer, build_site
     from scraper.report import summary
+    from scraper.urls import host_of
 
     site = build_site(seed=seed, n_articles=articles)
-    with ReplicaServer(site) as server:
-        click.echo(f"replica of a TT site with {articles} articles at {server.base_url}")
+    with ReplicaServer(site, public_url=DEMO_URL) as server:
+        address = host_of(server.base_url)
+        click.echo(
+            f"replica of a TT site with {articles} articles at {DEMO_URL} "
+            f"(served on {address}), crawled into {db_path}"
+        )
         config = CrawlConfig(
-            sites=(server.base_url,),
-            fetch=FetchConfig(politeness=Politeness(delay=0.0, per_host=4, total=8)),
+            sites=(DEMO_URL,),
+            fetch=FetchConfig(
+                politeness=Politeness(delay=0.0, per_host=4, total=8),
+                resolve=((host_of(DEMO_URL), address),),
+            ),
         )
         started = time.monotonic()
         run_and_report(db_path, config, quiet=False, label="demo")
@@ -260,17 +285,20 @@ def demo(db_path, articles, seed) -> None:
 def run_and_report(db_path, config, *, quiet: bool, label: str = "crawl", log_format: str = "text"):
     """Run a crawl for the CLI: live progress on a terminal, one summary at the end (or
     nothing with quiet), failures on stderr. Errors are raised as ScraperErrors (Locked
-    included) for the group's handler; Ctrl-C as a KeyboardInterrupt with a resume note."""
+    included) for the group's handler; Ctrl-C as a KeyboardInterrupt with a resume note,
+    SIGTERM as a Terminated one (the run is recorded 'interrupted' either way)."""
     from scraper.crawl import run_crawl
     from scraper.progress import Progress
 
     progress = Progress(enabled=not quiet and log_format == "text" and sys.stderr.isatty())
     try:
-        result = run_crawl(db_path, config, progress=progress.update)
+        with sigterm_as_interrupt():
+            result = run_crawl(db_path, config, progress=progress.update)
     except ScraperError:
         raise
     except KeyboardInterrupt as exc:
-        raise KeyboardInterrupt("the next run resumes where this one stopped") from exc
+        stopped = Terminated if isinstance(exc, Terminated) else KeyboardInterrupt
+        raise stopped("the next run resumes where this one stopped") from exc
     except (OSError, sqlite3.Error) as exc:
         why = getattr(exc, "strerror", None) or exc
         raise OutputError(f"cannot write the archive {db_path}: {why}") from exc
@@ -313,8 +341,11 @@ def _report(result, db_path, *, quiet: bool, label: str, log_format: str) -> Non
     for url, error in shown[:20]:
         click.echo(f"scrape: {error}" if url in error else f"scrape: {url}: {error}", err=True)
     if len(shown) > 20:
+        more = len(shown) - 20
         click.echo(
-            f"scrape: ... and {len(shown) - 20} more failures (see the fetches table)", err=True
+            f"scrape: ... and {more} more failure{'s' if more != 1 else ''} "
+            "(see the fetches table)",
+            err=True,
         )
     if not quiet:
         click.echo(
@@ -326,9 +357,11 @@ def _report(result, db_path, *, quiet: bool, label: str, log_format: str) -> Non
         # failures of an unreachable site are said by its alarm line
         failed = stats.failed - sum(row["failures"] for row in result.health if row["unreachable"])
         if failed > 0:
+            pages = "1 page" if failed == 1 else f"{failed} pages"
+            they = "it is" if failed == 1 else "they are"
             click.echo(
-                f"{label}: {failed} pages failed every attempt; they are retried on the next "
-                "run (see the fetches table)",
+                f"{label}: {pages} failed every attempt; {they} retried on the next run "
+                "(see the fetches table)",
                 err=True,
             )
     for alarm in result.alarms:

@@ -5,14 +5,12 @@ or an archived article's raw page)."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import click
 
-from scraper.cli.common import connect_read_only, open_existing
+from scraper.cli.common import archive_at, open_existing
 from scraper.cli.options import db_option, format_option, sites_file_option
-from scraper.errors import InputError
 
 
 @click.command()
@@ -48,22 +46,17 @@ def sites(db_path, sites_file, check, fmt) -> None:
             for line in format_table(checks):
                 click.echo(line)
         return
-    connection = connect_read_only(db_path)
-    if connection is None:
+    if not Path(db_path).is_file():
         for url in urls:
             click.echo(url)
         return
-    try:
-        lines = _site_lines(connection, urls)
-    except sqlite3.Error as exc:
-        raise InputError(f"cannot read {db_path}: {exc}") from exc
-    finally:
-        connection.close()
+    with archive_at(db_path) as archive:  # read-only; one line for a file not ours
+        lines = _site_lines(archive, urls)
     for line in lines:
         click.echo(line)
 
 
-def _site_lines(connection: sqlite3.Connection, urls) -> list[str]:
+def _site_lines(connection, urls) -> list[str]:
     """One line per site URL: the URL, its articles in the archive, its last run."""
     from scraper.sites import Site
     from scraper.status import archive_status

@@ -1,10 +1,11 @@
 """The analysts' commands of `scrape`: search, export, status, reindex, history.
 
-Each opens an existing archive (`--db`, default archive.db or $SCRAPE_DB; a missing file
-is a one-line error, exit 1), makes one library call (scraper.search, scraper.export,
-scraper.status, scraper.history) and prints. Errors are raised as ScraperErrors and
-printed by the group's handler as one line; a reader that closes the pipe early
-(`| head`) ends the command quietly.
+Each opens an existing archive (`--db`, default archive.db or $SCRAPE_DB) read-only (reindex
+alone writes): a missing file, a file that is not one of our archives or one written by a
+newer scraper is a one-line error, exit 1, and nothing is created. Then one library call
+(scraper.search, scraper.export, scraper.status, scraper.history) and prints. Errors are
+raised as ScraperErrors and printed by the group's handler as one line; a reader that closes
+the pipe early (`| head`) ends the command quietly.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from scraper.cli.common import (
     stdout_utf8,
 )
 from scraper.cli.options import DATE, db_option, format_option, since_until_options
-from scraper.errors import InputError, OutputError
+from scraper.errors import BadArgument, InputError, OutputError
 
 
 @click.command("search")
@@ -35,28 +36,50 @@ from scraper.errors import InputError, OutputError
     help="Accent-folded: 'Hue' finds 'Huế', 'da nang' finds 'Đà Nẵng'. "
     "Default: exact (tone marks count: má is not mà).",
 )
-@click.option("--site", default=None, help="Only this site (its host or its URL).")
+@click.option(
+    "--site",
+    default=None,
+    help="Only this site (its host or its URL; one the archive does not hold is an error).",
+)
 @since_until_options()
-@click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=20,
+    show_default=True,
+    help="Show at most this many hits (the last line says how many match in all).",
+)
 @format_option(["table", "json"], "table: hits with snippets; json: one JSON array of hits.")
 def search(db_path, query, fold, site, since, until, limit, fmt) -> None:
     """Full-text search of titles, bodies and captions (FTS5 query syntax: words are ANDed,
     "a phrase", OR, NOT, prefix*, title:word). Matches are shown in [brackets].
 
+    Best first: articles where plain words stand together as a phrase come before those
+    that hold them apart ('da nang' --fold: every Đà Nẵng before 'đã ... nâng'), then by
+    relevance (a title match weighs most).
+
     Example: scrape search "Đà Nẵng" ; scrape search "da nang" --fold --format json
     """
+    from scraper.search import count_hits, sites
     from scraper.search import search as run_search
 
-    with archive_at(db_path) as archive:
-        hits = run_search(
-            archive,
-            query,
-            fold=fold,
-            site=site_name(site),
-            since=iso_day(since),
-            until=iso_day(until),
-            limit=limit,
+    if since is not None and until is not None and since > until:
+        raise BadArgument(
+            f"--since {iso_day(since)} is later than --until {iso_day(until)}: no date fits"
         )
+    with archive_at(db_path) as archive:
+        name = site_name(site)
+        if name is not None and name not in (known := sites(archive)):
+            shown = ", ".join(known) if known else "none"
+            raise BadArgument(f"no site {name!r} in {db_path} (its sites: {shown})")
+        options = {
+            "fold": fold,
+            "site": name,
+            "since": iso_day(since),
+            "until": iso_day(until),
+        }
+        hits = run_search(archive, query, limit=limit, **options)
+        total = count_hits(archive, query, **options) if len(hits) == limit else len(hits)
     with stdout_utf8() as out:
         if fmt == "json":
             out.write(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
@@ -69,7 +92,8 @@ def search(db_path, query, fold, site, since, until, limit, fmt) -> None:
             out.write(f"{hit.published or '----------'}  {hit.id}  {hit.title or ''}\n")
             out.write(f"    {hit.snippet}\n")
             out.write(f"    {hit.url or ''}\n")
-        out.write(f"{len(hits)} hit{'s' if len(hits) != 1 else ''}\n")
+        shown = f"{len(hits)} of {total}" if total > len(hits) else f"{len(hits)}"
+        out.write(f"{shown} hit{'s' if total != 1 else ''}\n")
 
 
 @click.command("export")
@@ -201,9 +225,8 @@ def reindex(db_path) -> None:
     from scraper import lock
     from scraper.search import rebuild_search
 
-    if not os.path.exists(db_path):
-        open_existing(db_path)  # the one-line "no archive" error, before any lock file
-    with lock.acquire(db_path), archive_at(db_path) as archive:
+    open_existing(db_path).close()  # one line for a missing, foreign or newer file, no lock
+    with lock.acquire(db_path), archive_at(db_path, write=True) as archive:
         rebuild_search(archive)
         count = archive.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
     click.echo(f"reindexed {count} articles in {db_path}")

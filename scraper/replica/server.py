@@ -103,6 +103,7 @@ class ReplicaServer:
         retry_after: int = 1,
         layout: str = "tt",
         moved: bool = False,
+        public_url: str | None = None,
     ):
         self.site = site
         self.host = host
@@ -120,6 +121,9 @@ class ReplicaServer:
             raise ValueError("moved=True needs layout='hue' (old TT URLs answer 301 there)")
         self.layout = layout
         self.moved = moved
+        # The URL the pages' links use when the site is reached under another name than
+        # its address (`scrape demo`: http://sdl.demo.localhost/); default base_url.
+        self.public_url = public_url
         self.renderer: Layout | None = None
         self._lock = threading.Lock()
         self._in_flight = 0
@@ -152,7 +156,8 @@ class ReplicaServer:
         options: dict = {"crawl_delay": self.crawl_delay}
         if self.moved:
             options["moved"] = True
-        self.renderer = make_layout(self.layout, self.site, self.base_url, **options)
+        public = self.public_url or self.base_url
+        self.renderer = make_layout(self.layout, self.site, public, **options)
         self.renderer.warm()
         if self.log_path:
             self._log = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115

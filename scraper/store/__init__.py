@@ -2,7 +2,8 @@
 
 A package, one module per concern; every name below is importable from `scraper.store`:
 
-- schema.py    tables, columns, indexes, SCHEMA_VERSION, migrations, SchemaError, and the
+- schema.py    tables, columns, indexes, SCHEMA_VERSION, migrations, SchemaError, which
+               files are archives (check_archive), the read-only connection, and the
                read opener `database(...)` of the query side (search, export, status, views)
 - revision.py  the revision rule: what an article's content is and what counts as a change
 - schedule.py  the re-check schedule and the archive's time helpers (iso_utc)

@@ -1,11 +1,12 @@
 """The `Archive` facade: one object over the archive file, made of one part per concern.
 
-This module owns opening and closing (`Archive.__init__`, `close`, `checkpoint`, the
-context manager). The methods themselves live with their tables: articles and revisions
-(scraper.store.articles), raw pages (scraper.store.pages), the frontier
-(scraper.store.frontier), runs and the fetch log (scraper.store.runs), the sitemap
-memory (scraper.store.sitemaps), aliases (scraper.store.aliases), imported captures and
-re-derived revisions (scraper.store.captures), run health (scraper.store.health).
+This module owns opening and closing (`Archive.__init__` for writing, `Archive.read_only`
+for the read commands, `close`, `checkpoint`, the context manager). The methods themselves
+live with their tables: articles and revisions (scraper.store.articles), raw pages
+(scraper.store.pages), the frontier (scraper.store.frontier), runs and the fetch log
+(scraper.store.runs), the sitemap memory (scraper.store.sitemaps), aliases
+(scraper.store.aliases), imported captures and re-derived revisions
+(scraper.store.captures), run health (scraper.store.health).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from scraper.store.frontier import FrontierMixin
 from scraper.store.health import HealthMixin
 from scraper.store.pages import PagesMixin
 from scraper.store.runs import RunsMixin
-from scraper.store.schema import connect, migrate
+from scraper.store.schema import connect, connect_read_only, migrate
 from scraper.store.sitemaps import SitemapsMixin
 
 __all__ = ["Archive"]
@@ -48,11 +49,28 @@ class Archive(
         self.db = connect(self.path, any_thread=any_thread)
         self._own_runs: set[int] = set()
         self._codecs: dict[int, tuple] = {}  # page dictionary id -> (compressor, decompressor)
+        self.immutable = False  # read_only() on a directory where the WAL cannot be read
+        self.writable = True
         migrate(self.db, self.path)
+
+    @classmethod
+    def read_only(cls, path: str | Path) -> Archive:
+        """An existing archive opened for reading only (`mode=ro`, else `immutable=1` when
+        its directory cannot be written: see schema.connect_read_only): nothing is created,
+        migrated or written. ArchiveError for a file that is not one of our archives,
+        SchemaError for a newer one. The caller checks that the file exists."""
+        self = cls.__new__(cls)
+        self.path = Path(path)
+        self.db, self.immutable = connect_read_only(self.path)
+        self.writable = False
+        self._own_runs = set()
+        self._codecs = {}
+        return self
 
     def close(self) -> None:
         try:
-            self.db.execute("PRAGMA optimize")
+            if self.writable:
+                self.db.execute("PRAGMA optimize")
         finally:
             self.db.close()
 
