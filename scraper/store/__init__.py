@@ -2,9 +2,10 @@
 
 A package, one module per concern; every name below is importable from `scraper.store`:
 
-- schema.py    tables, columns, indexes, SCHEMA_VERSION, migrations, SchemaError, which
-               files are archives (check_archive), the read-only connection, and the
-               read opener `database(...)` of the query side (search, export, status, views)
+- schema.py    tables, columns, indexes, SCHEMA_VERSION, SchemaError, the shared base
+- connection.py  opening a file for writing (with its migration) or reading, which files
+               are archives (check_archive), and the read opener `database(...)` of the
+               query side (search, export, status, views)
 - revision.py  the revision rule: what an article's content is and what counts as a change
 - schedule.py  the re-check schedule and the archive's time helpers (iso_utc)
 - pages.py     the raw-page store (zstd with one dictionary per site)
@@ -13,6 +14,8 @@ A package, one module per concern; every name below is importable from `scraper.
 - health.py    run health per site (`run_sites`) and the history alarms compare with
 - articles.py  articles, revisions, images, links: saving and reading them (SaveResult)
 - captures.py  imported captures (`captures`) and re-derived revisions (`derivations`)
+- aliases.py   other ids of an article that moved (`aliases`)
+- sitemaps.py  what sitemaps said last time (`sitemap_entries`)
 - archive.py   the `Archive` facade that gathers the methods of the modules above
 
 Times are ISO-8601 UTC strings with a 'Z', seconds precision ("2024-05-01T08:30:00Z"), so
@@ -25,6 +28,7 @@ from __future__ import annotations
 from scraper.errors import ArchiveError, SchemaError
 from scraper.store.archive import Archive
 from scraper.store.articles import ARTICLE_COLUMNS, IMAGE_COLUMNS, REVISION_COLUMNS, SaveResult
+from scraper.store.connection import database
 from scraper.store.frontier import FRONTIER_KINDS, FRONTIER_STATES
 from scraper.store.revision import (
     CONTENT_FIELDS,
@@ -47,7 +51,7 @@ from scraper.store.schedule import (
     next_check_at,
     parse_time,
 )
-from scraper.store.schema import INDEXES, SCHEMA_VERSION, TABLES, column_names, database
+from scraper.store.schema import INDEXES, SCHEMA_VERSION, TABLES, column_names
 
 __all__ = [
     "ARTICLE_COLUMNS",

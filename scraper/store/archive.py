@@ -16,11 +16,11 @@ from pathlib import Path
 from scraper.store.aliases import AliasesMixin
 from scraper.store.articles import ArticlesMixin
 from scraper.store.captures import CapturesMixin
+from scraper.store.connection import connect, connect_read_only, migrate
 from scraper.store.frontier import FrontierMixin
 from scraper.store.health import HealthMixin
 from scraper.store.pages import PagesMixin
 from scraper.store.runs import RunsMixin
-from scraper.store.schema import connect, connect_read_only, migrate
 from scraper.store.sitemaps import SitemapsMixin
 
 __all__ = ["Archive"]

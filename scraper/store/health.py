@@ -93,7 +93,7 @@ class HealthReader(HealthMixin):
     what `scrape status` uses on an archive it only reads."""
 
     def __init__(self, db) -> None:
-        from scraper.store.schema import database
+        from scraper.store.connection import database
 
         self.db = database(db)
 
