@@ -43,7 +43,7 @@ from scraper.errors import FetchError, HostUnreachable, RobotsDisallowed
 from scraper.fetch import FetchConfig, Fetcher, Response
 from scraper.health import Alarm, RunHealth
 from scraper.site_crawl import ListingWalk, SiteCrawl, Task
-from scraper.sites import Site
+from scraper.sites import Site, profile_for
 from scraper.store import Archive
 
 GONE_STATUSES = (404, 410)
@@ -254,8 +254,10 @@ class Crawler:
             return
         profile = site_crawl.page_profile(response.final_url, response.text)
         page = profile.parse_page(response.text, response.final_url)
-        if page.article is None and profile.name != "tt" and page.listing.article_urls:
-            # A link-judged "article" that is a list of articles (an unknown CMS): walk it.
+        judged_by_shape = profile_for(response.final_url).name == "generic"
+        if page.article is None and judged_by_shape and page.listing.article_urls:
+            # A URL judged an article by its shape alone that is a list of articles: walk it.
+            # (A URL a CMS's rules name an article's stays a failure: it is counted.)
             await self.db(archive.frontier_done, key)
             await site_crawl.take_listing(profile, page.listing, ListingWalk(task.url))
             return

@@ -358,9 +358,11 @@ def test_a_second_demo_adds_nothing_and_ids_carry_no_port(tmp_path, monkeypatch)
     conn = sqlite3.connect(db)
     ids = [row[0] for row in conn.execute("SELECT id FROM articles")]
     urls = [row[0] for row in conn.execute("SELECT url FROM articles")]
-    assert len(ids) == 12 and all(i.startswith("sdl.demo.localhost/") for i in ids)
-    assert all(u.startswith("http://sdl.demo.localhost/") for u in urls)
-    assert conn.execute("SELECT COUNT(*) FROM revisions").fetchone()[0] == 12
+    hosts = ("sdl.demo.localhost/", "portal.demo.localhost/", "svhttdl.demo.localhost/")
+    assert len(ids) == 3 * 12 and all(i.startswith(hosts) for i in ids)
+    assert {i.split("/", 1)[0] + "/" for i in ids} == set(hosts)  # all three layouts
+    assert all(u.startswith(tuple("http://" + h for h in hosts)) for u in urls)
+    assert conn.execute("SELECT COUNT(*) FROM revisions").fetchone()[0] == 3 * 12
     conn.close()
     assert not (tmp_path / "mine.db").exists()  # $SCRAPE_DB is not the demo's archive
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db"]  # no .lock left

@@ -228,7 +228,12 @@ def notify_command(cmd: str, text: str, timeout: float = 120.0) -> str | None:
     return None
 
 
-DEMO_URL = "http://sdl.demo.localhost/"  # the name the demo's replica is served under
+# The demo's three replicas, one per layout, and the names they are crawled under.
+DEMO_SITES = (
+    ("tt", "http://sdl.demo.localhost/"),  # a department site on the TT CMS
+    ("dnn", "http://portal.demo.localhost/"),  # the provincial portal on DNN
+    ("hue", "http://svhttdl.demo.localhost/"),  # a department site on the hue.gov.vn-era CMS
+)
 
 
 @click.command()
@@ -242,44 +247,52 @@ DEMO_URL = "http://sdl.demo.localhost/"  # the name the demo's replica is served
     type=click.IntRange(10),
     default=240,
     show_default=True,
-    help="Articles in the replica.",
+    help="Articles in each of the three replicas.",
 )
 @click.option(
     "--seed", type=int, default=1, show_default=True, help="Seed of the replica's generator."
 )
 def demo(db_path, articles, seed) -> None:
-    """Start a local replica of a TT site, crawl it into demo.db and summarise (offline).
+    """Start local replicas of the three layouts of the family (a TT department site, the
+    DNN portal, a hue.gov.vn-era site), crawl them from their home pages into demo.db and
+    summarise (offline).
 
-    The replica listens on a free port of 127.0.0.1 and is crawled under the name
-    sdl.demo.localhost (mapped to that port, like curl --resolve), so article ids do not
-    depend on the port: run it again and the archive gains only what changed.
+    The replicas listen on free ports of 127.0.0.1 and are crawled under names
+    (sdl.demo.localhost, portal.demo.localhost, svhttdl.demo.localhost) mapped to those
+    ports, like curl --resolve, so article ids do not depend on the ports: run it again and
+    the archive gains only what changed.
 
     Example: scrape demo
     """
+    from contextlib import ExitStack
+
     from scraper.crawl import CrawlConfig
     from scraper.fetch import FetchConfig, Politeness
     from scraper.replica import ReplicaServer, build_site
     from scraper.report import summary
     from scraper.urls import host_of
 
-    site = build_site(seed=seed, n_articles=articles)
-    with ReplicaServer(site, public_url=DEMO_URL) as server:
-        address = host_of(server.base_url)
-        click.echo(
-            f"replica of a TT site with {articles} articles at {DEMO_URL} "
-            f"(served on {address}), crawled into {db_path}"
-        )
+    resolve = []
+    with ExitStack() as stack:
+        for offset, (layout, url) in enumerate(DEMO_SITES):
+            site = build_site(seed=seed + offset, n_articles=articles)
+            server = stack.enter_context(ReplicaServer(site, public_url=url, layout=layout))
+            resolve.append((host_of(url), host_of(server.base_url)))
+            click.echo(
+                f"replica of a {layout} site with {articles} articles at {url} "
+                f"(served on {host_of(server.base_url)})"
+            )
+        click.echo(f"crawling the three into {db_path}")
         config = CrawlConfig(
-            sites=(DEMO_URL,),
+            sites=tuple(url for _, url in DEMO_SITES),
             fetch=FetchConfig(
-                politeness=Politeness(delay=0.0, per_host=4, total=8),
-                resolve=((host_of(DEMO_URL), address),),
+                politeness=Politeness(delay=0.0, per_host=4, total=12), resolve=tuple(resolve)
             ),
         )
         started = time.monotonic()
         run_and_report(db_path, config, quiet=False, label="demo")
         seconds = time.monotonic() - started
-    click.echo(summary(db_path, expected_articles=articles, seconds=seconds))
+    click.echo(summary(db_path, expected_articles=articles * len(DEMO_SITES), seconds=seconds))
 
 
 def run_and_report(db_path, config, *, quiet: bool, label: str = "crawl", log_format: str = "text"):
