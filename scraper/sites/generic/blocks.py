@@ -167,8 +167,9 @@ def _link_density(node: LexborNode, raw: str | None = None) -> tuple[int, float]
 class Walker:
     """Walks content elements into blocks; collects body links and related links."""
 
-    def __init__(self, page_url: str):
+    def __init__(self, page_url: str, heading: LexborNode | None = None):
         self.page_url = page_url
+        self.heading = heading.mem_id if heading is not None else None
         self.blocks: list[Block | CaptionBox] = []
         self.links: list[Link] = []
         self.current: Block | None = None
@@ -290,6 +291,13 @@ class Walker:
         """Chrome inside the content: link lists, their headings, the page title, lines
         that only carry a date or a box label."""
         if tag == "h1" or (tag == "header" and node.css_first("h1") is not None):
+            heading = self.heading
+            if heading is not None and any(
+                h1.mem_id == heading for h1 in ([node] if tag == "h1" else node.css("h1"))
+            ):
+                # The body starts under the article's title: what came before it in
+                # the same content (a section's name, a box label) is not the body.
+                self.blocks = [b for b in self.blocks if isinstance(b, CaptionBox) or b.images()]
             return True
         container = tag in CONTAINERS
         line = tag in HEADINGS or tag == "p" or tag == "div"

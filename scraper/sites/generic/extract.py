@@ -64,7 +64,7 @@ def extract_article(html: str, url: str, *, today: date | None = None) -> Articl
         title = _title_tag(tree)
     if published_raw is None:
         published, published_raw, published_source = _date_near(nodes, url, today)
-    walker = Walker(url)
+    walker = Walker(url, _title_node(root, title))
     for node in nodes:
         walker.walk_root(node)
     walker.end_block()
