@@ -186,7 +186,7 @@ def _date(
     if declared.published or declared.published_raw:
         return declared.published, declared.published_raw, declared.published_source
     heading = _title_node(root, title)
-    elsewhere = []
+    before: list[str] = []  # dates above the title, in its container or (no title) anywhere
     for node in root.css(DATE_HOLDERS):
         text = clean(node.text())
         if not text or len(text) > 200:
@@ -194,16 +194,23 @@ def _date(
         found = find_date_text(text)
         if not found or _in_link_item(node):
             continue
-        if heading is not None and _follows(heading, node, CONTAINER_LEVELS):
+        if heading is None:
+            before.append(found)
+            continue
+        place = _place(heading, node, CONTAINER_LEVELS)
+        if place == "after":
             return _dated(found, today)
-        elsewhere.append(found)
+        if place == "before":
+            before.append(found)
     text = clean(root.text())
     for match in DATE_LABEL.finditer(text):
         found = find_date_text(text[match.end() : match.end() + 60])
         if found:
             return _dated(found, today)
-    for found in elsewhere:
-        if parse_date(found, today=today) != today.isoformat():
+    for found in before:
+        # A header's current-date widget prints today (the site's today, maybe not ours).
+        iso = parse_date(found, today=today)
+        if iso is None or abs((date.fromisoformat(iso) - today).days) > 1:
             return _dated(found, today)
     return None, None, None
 
@@ -244,9 +251,10 @@ def _in_link_item(node: LexborNode) -> bool:
     return False
 
 
-def _follows(heading: LexborNode, node: LexborNode, levels: int) -> bool:
-    """Whether node comes after heading in page order, under one of heading's `levels`
-    nearest ancestors (the article's container)."""
+def _place(heading: LexborNode, node: LexborNode, levels: int) -> str | None:
+    """ "after" or "before" when node sits under one of heading's `levels` nearest
+    ancestors (the article's container), by page order; None when it is outside it (or
+    inside the heading)."""
     path: dict[int, LexborNode] = {}  # ancestor mem_id -> its child on heading's path
     child, ancestor = heading, heading.parent
     for _ in range(levels):
@@ -257,17 +265,17 @@ def _follows(heading: LexborNode, node: LexborNode, levels: int) -> bool:
     child, ancestor = node, node.parent
     while ancestor is not None and ancestor.mem_id not in path:
         if ancestor.mem_id == heading.mem_id:
-            return False
+            return None
         child, ancestor = ancestor, ancestor.parent
     if ancestor is None:
-        return False
+        return None
     mine, theirs = child.mem_id, path[ancestor.mem_id].mem_id
     for sibling in ancestor.iter():
         if sibling.mem_id == theirs:
-            return True
+            return "after"
         if sibling.mem_id == mine:
-            return False
-    return False
+            return "before"
+    return None
 
 
 DATE_LINE_ELEMENTS = "p, div, span, time, td, em, i, b, strong, small, font, h4, h5, h6"
@@ -293,8 +301,9 @@ def _date_near(
             if not text or not _date_line(text) or _in_link_item(node):
                 continue
             found = find_date_text(text)
-            if parse_date(found, today=today) == today.isoformat():
-                continue
+            iso = parse_date(found, today=today)
+            if iso and abs((date.fromisoformat(iso) - today).days) <= 1:
+                continue  # a current-date widget
             return _dated(found, today)
     match = URL_DATE.search(url)
     if match:
