@@ -32,7 +32,15 @@ def _extract(name: str):
 
 
 def test_every_layout_has_a_fixture():
-    assert ARTICLES == ["article_time", "jsonld_only", "nometa", "table_layout", "wordpress"]
+    assert ARTICLES == [
+        "article_time",
+        "attachment_only",
+        "date_widget",
+        "jsonld_only",
+        "nometa",
+        "table_layout",
+        "wordpress",
+    ]
 
 
 @pytest.mark.parametrize("name", ARTICLES)
@@ -102,6 +110,36 @@ def test_no_metadata_page_reads_the_date_in_words():
     assert article.published_raw == "ngày 17 tháng 7 năm 2020"
     assert "ngày 17 tháng 7" not in article.body
     assert len(article.body.split("\n\n")) == 4  # <br><br> separates paragraphs
+
+
+def test_the_date_by_the_title_wins_over_the_header_widget_and_related_dates():
+    article = _extract("date_widget")
+    # header widget "Thứ Ba, 01/12/2026" (today), related "(28/12/2020)", a date in a
+    # sentence "Chiều ngày 8/3/2021": the date line after the body is the article's
+    assert (article.published, article.published_raw) == ("2021-03-07", "07/03/2021")
+    body = article.body.split("\n\n")
+    assert not any("Lượt xem" in p for p in body)  # the meta line is never body
+    assert "Xem thêm: Xã Phong Hòa trồng cây chắn cát ven biển" in body  # the author's text
+
+
+def test_a_widget_date_near_today_is_not_the_date_even_if_our_clock_differs():
+    article = _extract("date_widget")
+    html = (FIXTURES / "date_widget.html").read_text(encoding="utf-8")
+    html = html.replace('<span class="date">07/03/2021 16:20</span>', "")
+    article = extract_article(html, article.url, today=date(2026, 12, 2))
+    # no date by the title: neither the widget (yesterday for us) nor a related item's
+    # date nor the date inside a sentence of the body is the article's
+    assert (article.published, article.published_raw) == (None, None)
+
+
+def test_an_attachment_only_article_is_its_link_text():
+    article = _extract("attachment_only")
+    assert article.body == "Kế hoạch số 212/KH-UBND"  # not the meta line, not the box label
+    assert article.published == "2024-04-12"  # the meta line, not the top bar's today
+    html = (FIXTURES / "attachment_only.html").read_text(encoding="utf-8")
+    html = html.replace("09:05 12/04/2024 ", "")
+    undated = extract_article(html, article.url, today=TODAY)  # no date: still an article
+    assert (undated.body, undated.published) == ("Kế hoạch số 212/KH-UBND", None)
 
 
 @pytest.mark.parametrize("name", ["listing", "not_found"])

@@ -20,8 +20,8 @@ from selectolax.lexbor import LexborNode
 
 from scraper.dates import find_date_text
 from scraper.models import Image, Link
-from scraper.sites.generic.clean import CHROME_LINE, RELATED_LABELS
-from scraper.sites.generic.links import link_of, related_links
+from scraper.sites.generic.clean import ARTICLE_MARKS, CHROME_LINE, RELATED_LABELS
+from scraper.sites.generic.links import is_attachment, link_of, related_links
 from scraper.text import clean, clean_or_none
 from scraper.urls import canonical, resolve
 
@@ -43,6 +43,20 @@ CAPTION_MAX_CHARS = 400
 DATE_LINE = re.compile(
     r"(?:published|updated|last updated|posted|ngày đăng|ngày cập nhật|cập nhật|đăng lúc"
     r"|ngày xuất bản|thời gian đăng|đăng ngày|đăng lúc)\b.{0,80}\d",
+    re.IGNORECASE,
+)
+# A page's meta line counts its readers ("Lượt xem: 4386", "1.203 lượt đọc", "Views: 12"):
+# a short line holding such a counter is the article's meta line, never body.
+VIEW_COUNTER = re.compile(
+    r"(?:lượt\s+(?:xem|đọc|truy\s+cập)|số\s+lần\s+xem|views?|hits|reads)\s*:?\s*[\d.,]+\b"
+    r"|\b\d[\d.,]*\s+(?:lượt\s+(?:xem|đọc)|views|reads)\b",
+    re.IGNORECASE,
+)
+# A paragraph of the body that points to another article with a label and a link
+# ("Xem thêm: <a>...</a>", "Tin liên quan: <a>...</a>"): the author's text, kept (SITE.md 7:
+# link text counts as text). A label alone, or a list after it, is still a related box.
+CROSS_REFERENCE = re.compile(
+    r"(?:xem\s+thêm|đọc\s+thêm|tin\s+liên\s+quan|bài\s+liên\s+quan)\s*:\s*\S",
     re.IGNORECASE,
 )
 _CAPTION_CLASS = re.compile(r"caption|legend|credit", re.IGNORECASE)
@@ -137,18 +151,25 @@ class CaptionBox:
 
 
 def _link_density(node: LexborNode, raw: str | None = None) -> tuple[int, float]:
+    """(text size, share of it in links). A link to a document is not counted: its text
+    is the document's name, the body of an attachment-only article."""
     size = len("".join((node.text() if raw is None else raw).split()))
     if not size:
         return 0, 0.0
-    links = sum(len("".join(a.text().split())) for a in node.css("a"))
+    links = sum(
+        len("".join(a.text().split()))
+        for a in node.css("a")
+        if not is_attachment(a.attributes.get("href") or "")
+    )
     return size, links / size
 
 
 class Walker:
     """Walks content elements into blocks; collects body links and related links."""
 
-    def __init__(self, page_url: str):
+    def __init__(self, page_url: str, heading: LexborNode | None = None):
         self.page_url = page_url
+        self.heading = heading.mem_id if heading is not None else None
         self.blocks: list[Block | CaptionBox] = []
         self.links: list[Link] = []
         self.current: Block | None = None
@@ -270,6 +291,13 @@ class Walker:
         """Chrome inside the content: link lists, their headings, the page title, lines
         that only carry a date or a box label."""
         if tag == "h1" or (tag == "header" and node.css_first("h1") is not None):
+            heading = self.heading
+            if heading is not None and any(
+                h1.mem_id == heading for h1 in ([node] if tag == "h1" else node.css("h1"))
+            ):
+                # The body starts under the article's title: what came before it in
+                # the same content (a section's name, a box label) is not the body.
+                self.blocks = [b for b in self.blocks if isinstance(b, CaptionBox) or b.images()]
             return True
         container = tag in CONTAINERS
         line = tag in HEADINGS or tag == "p" or tag == "div"
@@ -278,11 +306,15 @@ class Walker:
         raw = node.text()  # native and cheap; computed once
         if not raw or raw.isspace():
             return container and node.css_first("img") is None
+        if tag == "p" and len(raw) <= 400 and CROSS_REFERENCE.match(raw.lstrip()):
+            return False  # the author's own pointer to another article, in the body
         if line and len(raw) <= 400 and CHROME_LINE.match(raw.lstrip()):
             return True
         if line and len(raw) <= 400:
             text = " ".join(raw.split())  # enough for these checks (a <br> may glue words)
-            if _chrome_text(text) and node.css_first("img") is None:
+            if (
+                _chrome_text(text) or (len(text) <= 120 and _meta_line(node, text))
+            ) and node.css_first("img") is None:
                 if len(text) <= 60 and RELATED_LABELS.search(text):
                     self.skip_next_list = True
                 return True
@@ -296,7 +328,13 @@ class Walker:
                 self.skip_next_list = False
                 self.links.extend(related_links(node, self.page_url))
                 return True
-            if density > 0.5 and (tag in ("ul", "ol") or size < 2000):
+            # A box holding the article's heading is the article (a short body under a
+            # long related list), not a link box.
+            if (
+                density > 0.5
+                and (tag in ("ul", "ol") or size < 2000)
+                and node.css_first(ARTICLE_MARKS) is None
+            ):
                 self.links.extend(related_links(node, self.page_url))
                 return True
         if tag == "li":
@@ -383,6 +421,14 @@ def _chrome_text(text: str) -> bool:
     return bool(DATE_LINE.search(text)) or (len(text) <= 80 and _date_only(text))
 
 
+def _meta_line(node: LexborNode, text: str) -> bool:
+    """A line of inline elements only that counts the article's readers: its meta line
+    (time, category, "Lượt xem: 4386")."""
+    return VIEW_COUNTER.search(text) is not None and not any(
+        child.tag in BLOCK_TAGS for child in node.iter()
+    )
+
+
 def _date_only(text: str) -> bool:
     """A line that is a date with a few words around it (a place, a weekday)."""
     found = find_date_text(text)
@@ -462,7 +508,9 @@ def assemble(blocks: list[Block | CaptionBox]) -> Body:
         if not block_images:
             text = block.text()
             # A paragraph that is nothing but a link points elsewhere ("read also").
-            if text and not (block.kind == "p" and block.link_share() >= 0.9):
+            if text and not (
+                block.kind == "p" and block.link_share() >= 0.9 and not CROSS_REFERENCE.match(text)
+            ):
                 paragraphs.append((text, block.kind))
             continue
         images.extend(block_images)

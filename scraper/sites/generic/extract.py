@@ -52,7 +52,7 @@ def extract_article(html: str, url: str, *, today: date | None = None) -> Articl
         raise NotAnArticle(f"empty page: {url}")
     declared = read_declared(tree, today=today)
     title = _title(tree, declared)
-    published, published_raw, published_source = _date(root, declared, today)
+    published, published_raw, published_source = _date(root, declared, today, title)
     author = declared.author or _author(root)
     links: list = []
     remove_chrome(root, url, links)
@@ -64,16 +64,23 @@ def extract_article(html: str, url: str, *, today: date | None = None) -> Articl
         title = _title_tag(tree)
     if published_raw is None:
         published, published_raw, published_source = _date_near(nodes, url, today)
-    walker = Walker(url)
+    walker = Walker(url, _title_node(root, title))
     for node in nodes:
         walker.walk_root(node)
     walker.end_block()
     body = assemble(walker.blocks)
     paragraphs = [(text, kind) for text, kind in body.paragraphs if text != title]
     text = "\n\n".join(text for text, _ in paragraphs)
-    attachments = any(link.kind == "attachment" for link in walker.links)
+    attachments = [link.text for link in walker.links if link.kind == "attachment" and link.text]
+    # A page that names a title and whose body is its attachments' names (a decree
+    # published as a file) is an article even when it shows no date.
+    files_only = bool(paragraphs) and all(
+        any(name in para for name in attachments) for para, _ in paragraphs
+    )
     if len(text) < MIN_BODY_CHARS and not (
-        (declared.is_article and text) or (title and published_raw and (text or attachments))
+        (declared.is_article and text)
+        or (title and published_raw and (text or attachments))
+        or (title and files_only)
     ):
         raise NotAnArticle(f"no article text on the page: {url}")
     return Article(
@@ -167,45 +174,137 @@ def _date_line(text: str) -> bool:
 
 
 def _date(
-    root: LexborNode, declared: Declared, today: date
+    root: LexborNode, declared: Declared, today: date, title: str | None = None
 ) -> tuple[str | None, str | None, str | None]:
-    """(ISO date, raw text, source) from what the page declares, else from the first
-    element named as a date or the first date label. The first date text found decides:
-    when it is rejected (future, before 1990) the raw text is kept and nothing else is
-    tried, since another date on the page is more likely some other article's."""
+    """(ISO date, raw text, source) from what the page declares, else from the date text
+    nearest the article's title: the first element named as a date that follows the title
+    within the article's container (the meta line under it, a date line after the body),
+    else the first date label, else the first element named as a date elsewhere that is
+    not chrome (a header's today-date widget, a related list's dates). The date chosen
+    decides: when it is rejected (future, before 1990) the raw text is kept and nothing
+    else is tried, since another date on the page is more likely some other article's."""
     if declared.published or declared.published_raw:
         return declared.published, declared.published_raw, declared.published_source
+    heading = _title_node(root, title)
+    before: list[str] = []  # dates above the title, in its container or (no title) anywhere
     for node in root.css(DATE_HOLDERS):
         text = clean(node.text())
         if not text or len(text) > 200:
             continue
         found = find_date_text(text)
-        if found:
-            iso = parse_date(found, today=today)
-            return iso, found, "label" if iso else None
+        if not found or _in_link_item(node):
+            continue
+        if heading is None:
+            before.append(found)
+            continue
+        place = _place(heading, node, CONTAINER_LEVELS)
+        if place == "after":
+            return _dated(found, today)
+        if place == "before":
+            before.append(found)
     text = clean(root.text())
     for match in DATE_LABEL.finditer(text):
         found = find_date_text(text[match.end() : match.end() + 60])
         if found:
-            iso = parse_date(found, today=today)
-            return iso, found, "label" if iso else None
+            return _dated(found, today)
+    for found in before:
+        # A header's current-date widget prints today (the site's today, maybe not ours).
+        iso = parse_date(found, today=today)
+        if iso is None or abs((date.fromisoformat(iso) - today).days) > 1:
+            return _dated(found, today)
     return None, None, None
+
+
+# How far above the title the article's container may be (h1 > header > article > main).
+CONTAINER_LEVELS = 4
+
+
+def _dated(found: str, today: date) -> tuple[str | None, str | None, str | None]:
+    iso = parse_date(found, today=today)
+    return iso, found, "label" if iso else None
+
+
+def _title_node(root: LexborNode, title: str | None) -> LexborNode | None:
+    """The page's heading that prints the article's title (an h1, else h2), or None."""
+    if not title:
+        return None
+    for selector in ("h1", "h2"):
+        for node in root.css(selector)[:5]:
+            text = inline_text(node)
+            if text and (text == title or text in title or title in text):
+                return node
+    return None
+
+
+def _in_link_item(node: LexborNode) -> bool:
+    """A date inside a link or a list item that holds a link: some other article's date
+    (a related list, a sidebar)."""
+    current = node
+    for _ in range(4):
+        if current is None:
+            return False
+        if current.tag == "a":
+            return True
+        if current.tag in ("li", "dt", "dd", "tr"):
+            return current.css_first("a[href]") is not None
+        current = current.parent
+    return False
+
+
+def _place(heading: LexborNode, node: LexborNode, levels: int) -> str | None:
+    """ "after" or "before" when node sits under one of heading's `levels` nearest
+    ancestors (the article's container), by page order; None when it is outside it (or
+    inside the heading)."""
+    path: dict[int, LexborNode] = {}  # ancestor mem_id -> its child on heading's path
+    child, ancestor = heading, heading.parent
+    for _ in range(levels):
+        if ancestor is None or ancestor.tag in ("body", "html"):
+            break
+        path[ancestor.mem_id] = child
+        child, ancestor = ancestor, ancestor.parent
+    child, ancestor = node, node.parent
+    while ancestor is not None and ancestor.mem_id not in path:
+        if ancestor.mem_id == heading.mem_id:
+            return None
+        child, ancestor = ancestor, ancestor.parent
+    if ancestor is None:
+        return None
+    mine, theirs = child.mem_id, path[ancestor.mem_id].mem_id
+    for sibling in ancestor.iter():
+        if sibling.mem_id == theirs:
+            return "after"
+        if sibling.mem_id == mine:
+            return "before"
+    return None
+
+
+DATE_LINE_ELEMENTS = "p, div, span, time, td, em, i, b, strong, small, font, h4, h5, h6"
 
 
 def _date_near(
     nodes: list[LexborNode], url: str, today: date
 ) -> tuple[str | None, str | None, str | None]:
-    """No date declared nor labelled: the first date in the article's surroundings (its
-    nearest ancestors, chrome removed), then a date in the URL (/2020/07/17/)."""
+    """No date declared nor labelled: the first date line in the article's surroundings
+    (its nearest ancestors, chrome removed): an element whose text is a date with a few
+    words, not inside a related list's item and not today's date; then a date in the URL
+    (/2020/07/17/). A date inside a sentence of the body is not the article's date."""
     if nodes:
         scope = nodes[0]
         for _ in range(2):
             if scope.parent is not None and scope.parent.tag != "body":
                 scope = scope.parent
-        found = find_date_text(clean(scope.text()))
-        if found:
+        for node in scope.css(DATE_LINE_ELEMENTS):
+            raw = node.text()
+            if len(raw) > 120 or not any(ch.isdigit() for ch in raw):
+                continue
+            text = clean(raw)
+            if not text or not _date_line(text) or _in_link_item(node):
+                continue
+            found = find_date_text(text)
             iso = parse_date(found, today=today)
-            return iso, found, "label" if iso else None
+            if iso and abs((date.fromisoformat(iso) - today).days) <= 1:
+                continue  # a current-date widget
+            return _dated(found, today)
     match = URL_DATE.search(url)
     if match:
         year, month, day = (int(g) for g in match.groups())
