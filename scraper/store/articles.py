@@ -30,7 +30,7 @@ from scraper.store.revision import (
     text_chars,
     text_paragraphs,
 )
-from scraper.store.schedule import MISS_RECHECK, iso_utc, next_check_at, parse_time
+from scraper.store.schedule import MISS_RECHECK, iso_utc, next_check_at, utc_time
 from scraper.store.schema import Connected, column_names, json_text
 from scraper.text import clean_or_none
 from scraper.urls import canonical
@@ -387,7 +387,7 @@ class ArticlesMixin(Connected):
             self.db.execute(
                 "UPDATE articles SET misses = ?, last_miss_run = ?, status = ?, "
                 "next_check_at = ? WHERE id = ?",
-                [misses, run_id, new_status, iso_utc(parse_time(now) + MISS_RECHECK), article_id],
+                [misses, run_id, new_status, iso_utc(utc_time(now) + MISS_RECHECK), article_id],
             )
         return became_gone
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from scraper import __version__ as EXTRACTOR_VERSION
 from scraper.models import Article
-from scraper.store.schedule import MISS_RECHECK, iso_utc, parse_time
+from scraper.store.schedule import MISS_RECHECK, iso_utc, utc_time
 from scraper.store.schema import Connected, column_names, json_text
 
 __all__ = ["CAPTURE_OUTCOMES", "CapturesMixin"]
@@ -110,7 +110,7 @@ class CapturesMixin(Connected):
             self.db.execute(
                 "UPDATE articles SET status = 'gone', misses = MAX(misses, 2), "
                 "next_check_at = ? WHERE id = ?",
-                [iso_utc(parse_time(at) + MISS_RECHECK), article_id],
+                [iso_utc(utc_time(at) + MISS_RECHECK), article_id],
             )
         return True
 
