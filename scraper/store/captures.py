@@ -81,11 +81,10 @@ class CapturesMixin(Connected):
             "stored_at": iso_utc(),
         }
         marks = ", ".join("?" * len(_CAPTURE_COLUMNS))
-        cursor = self.db.execute(
+        return self._insert(
             f"INSERT INTO captures ({', '.join(_CAPTURE_COLUMNS)}) VALUES ({marks})",
             [row[name] for name in _CAPTURE_COLUMNS],
         )
-        return cursor.lastrowid
 
     def set_capture_outcome(self, capture_id: int, outcome: str, article_id: str | None) -> None:
         self.db.execute(
