@@ -242,7 +242,7 @@ class Crawler:
                 self.stats.gone += 1
             self._progress("gone")
             return
-        if response.status != 200 or not response.is_html:
+        if response.status != 200 or response.text is None:  # text None: no HTML page
             self.stats.failed += 1
             error = f"HTTP {response.status}"
             await self.db(archive.frontier_done, key, state="failed", error=error)

@@ -42,7 +42,7 @@ import random
 import socket
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
@@ -312,7 +312,7 @@ class Fetcher:
             raise _invalid(url, exc) from exc
 
     async def post(
-        self, url: str, data: list[tuple[str, str]], headers: dict | None = None
+        self, url: str, data: Sequence[tuple[str, str]], headers: dict | None = None
     ) -> Response:
         hdrs = {"Content-Type": "application/x-www-form-urlencoded"}
         if headers:

@@ -229,8 +229,8 @@ class SiteCrawl:
     async def fetch_listing(self, task: Task) -> None:
         crawler = self.crawler
         response, _ = await crawler.fetch(task.url, data=task.data)
-        if response is None or response.status != 200 or not response.is_html:
-            return
+        if response is None or response.status != 200 or response.text is None:
+            return  # text is the decoded HTML: None when the answer is no HTML page
         crawler.stats.listing_pages += 1
         profile = self.page_profile(response.final_url, response.text)
         crawler.health.of(self.site.name).listing(profile.name, seed=task.seed)
@@ -251,7 +251,7 @@ class SiteCrawl:
         # do not count: an article filed directly under a parent category is reachable only
         # from that parent's listing, so a first crawl walks every listing to its end (and
         # so does the run that resumes a killed one).
-        ids = {profile.article_id(url) for url in listing.article_urls} - {None}
+        ids = {aid for url in listing.article_urls if (aid := profile.article_id(url)) is not None}
         fresh = self.fresh_articles(listing.article_urls + listing.linked_urls)
         settled, new = await crawler.db(self._listing_work, ids, fresh)
         all_known = bool(ids) and ids <= settled

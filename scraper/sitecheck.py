@@ -66,7 +66,7 @@ async def check_site(fetcher: Fetcher, site: Site) -> SiteCheck:
         host_of(site.start_url)
     )
     result.robots = "ok" if robots is not None and robots.reason is None else "none"
-    if home.status != 200 or not home.is_html:
+    if home.status != 200 or home.text is None:  # text None: no HTML page
         return result
     result.profile = profile_for_page(home.final_url, home.text).name
     sitemaps = robots.sitemaps if robots is not None else []

@@ -38,7 +38,8 @@ def start_sources(site_crawl: SiteCrawl, home: Response) -> None:
     sitemaps = [url for url in (robots.sitemaps if robots else []) if site_crawl.site.owns(url)]
     if not sitemaps and site_crawl.profile.name != "tt":
         sitemaps = discovery.common_sitemap_urls(site_crawl.site.start_url)[:1]
-    feeds = [url for url in feed_links(home.text, home.final_url) if site_crawl.site.owns(url)]
+    declared = feed_links(home.text, home.final_url) if home.text is not None else []
+    feeds = [url for url in declared if site_crawl.site.owns(url)]
     if not feeds and not sitemaps and site_crawl.profile.name != "tt":
         feeds = common_feed_urls(site_crawl.site.start_url)[:2]
     for url in sitemaps:

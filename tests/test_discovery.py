@@ -90,6 +90,13 @@ def test_common_paths_are_resolved_on_the_site():
     ]
 
 
+def test_common_paths_of_a_site_that_is_no_web_site_are_none():
+    # resolve() gives None off http(s): these lists were [None, None, ...] before, and the
+    # crawl would have asked the fetcher for None.
+    assert common_sitemap_urls("ftp://files.example.vn/") == []
+    assert common_feed_urls("file:///srv/site/index.html") == []
+
+
 # --------------------------------------------------------------------------- sitemaps
 
 

@@ -111,7 +111,7 @@ def _x_labels(labels: list[str], xs: list[float]) -> list[str]:
 
 def _legend(names: list[str]) -> list[str]:
     out = []
-    x = WIDTH - RIGHT
+    x: float = WIDTH - RIGHT
     for i, name in reversed(list(enumerate(names))):
         width = 24 + 6.5 * len(name)
         x -= width

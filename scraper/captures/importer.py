@@ -196,13 +196,13 @@ async def import_wayback(
 ) -> ImportReport:
     """Import the captures a Wayback Machine holds of a site (see the module docstring).
     `fetcher` is an open scraper.fetch.Fetcher (its politeness applies to the endpoint)."""
-    from scraper.captures.wayback import fetch_capture, list_captures
+    from scraper.captures.wayback import CdxRow, fetch_capture, list_captures
     from scraper.errors import CaptureSourceError
 
     site = sites.Site.from_url(site_url)
     importer = Importer(archive, origin="wayback", source=endpoint, run_id=run_id)
     report = importer.report
-    rows = {}
+    rows: dict[tuple[str, str, str], CdxRow] = {}  # (timestamp, URL, digest) -> row
     for prefix in _prefixes(site):
         async for row in list_captures(
             fetcher, endpoint, prefix, since, until, statuses=("200", "404", "410")

@@ -10,6 +10,7 @@ sites_file_option                  --sites-file, the editable site list
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import click
 
@@ -19,6 +20,7 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 def db_option(default: str | None = None, help: str = "The SQLite archive."):
     """--db PATH (param `db_path`). Without a default: archive.db, or $SCRAPE_DB when set."""
+    value: str | Callable[[], str]  # click calls a callable default when --db is not given
     if default is None:
         value, shown = (lambda: os.environ.get("SCRAPE_DB", DEFAULT_DB)), "archive.db or $SCRAPE_DB"
     else:

@@ -16,6 +16,7 @@ import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, TextIO
 from urllib.parse import parse_qsl, urlsplit
 
 from scraper.replica.faults import FAILURES, FaultPlan
@@ -36,7 +37,7 @@ class _Httpd(ThreadingHTTPServer):
         self.replica = replica
         super().__init__(addr, handler)
 
-    def shutdown_request(self, request):  # type: ignore[override]
+    def shutdown_request(self, request):
         if self.replica._take_reset(request):
             # SO_LINGER 0 is set: closing now sends a TCP RST instead of a FIN.
             self.close_request(request)
@@ -50,6 +51,7 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = 120
     server: _Httpd
+    rec: dict[str, Any]  # this request's record in ReplicaServer.requests, set by _serve
 
     def setup(self) -> None:
         super().setup()
@@ -132,7 +134,7 @@ class ReplicaServer:
         self._resets: set[int] = set()
         self._httpd: _Httpd | None = None
         self._thread: threading.Thread | None = None
-        self._log = None
+        self._log: TextIO | None = None
 
     @property
     def faults(self) -> int | None:
@@ -262,7 +264,7 @@ class ReplicaServer:
                     )
             length = int(h.headers.get("Content-Length") or 0)
             raw = h.rfile.read(length) if length > 0 else b""
-            form = None
+            form: dict[str, str] | None = None
             if method == "POST":
                 form = {}
                 for k, v in parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True):

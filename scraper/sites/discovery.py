@@ -130,7 +130,7 @@ def sitemaps_from_robots(robots_text: str | None, base_url: str | None = None) -
 
 def common_sitemap_urls(site_url: str) -> list[str]:
     """The usual sitemap locations of the site (tried when robots.txt names none)."""
-    return [resolve(site_url, path) for path in COMMON_SITEMAP_PATHS]
+    return [url for path in COMMON_SITEMAP_PATHS if (url := resolve(site_url, path))]
 
 
 def parse_sitemap(

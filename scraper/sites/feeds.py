@@ -80,17 +80,19 @@ def feed_links(html: str | LexborHTMLParser, page_url: str) -> list[str]:
         rel = (node.attributes.get("rel") or "").lower().split()
         kind = (node.attributes.get("type") or "").lower().split(";")[0].strip()
         if "alternate" in rel and kind in FEED_TYPES:
-            found.append(resolve(base, node.attributes.get("href")))
+            url = resolve(base, node.attributes.get("href"))
+            if url:
+                found.append(url)
     for node in tree.css("a[href]"):
         url = resolve(base, node.attributes.get("href"))
         if url and _FEEDISH_PATH.search(url.split("?", 1)[0].split("#", 1)[0]):
             found.append(url)
-    return list(dict.fromkeys(url for url in found if url))
+    return list(dict.fromkeys(found))
 
 
 def common_feed_urls(site_url: str) -> list[str]:
     """The usual feed locations of the site (tried only when no page declares a feed)."""
-    return [resolve(site_url, path) for path in COMMON_FEED_PATHS]
+    return [url for path in COMMON_FEED_PATHS if (url := resolve(site_url, path))]
 
 
 def parse_feed(url: str, body: bytes | str) -> list[FeedItem]:
@@ -114,7 +116,11 @@ def read_feed(
         why = f"not a feed (root element {records.root!r})" if records.root else "not a feed"
         return Feed("", [], "; ".join(r for r in (why, reason) if r))
     seen: set[str] = set()
-    items = [i for i in records.items if not (i.link in seen or seen.add(i.link))]
+    items: list[FeedItem] = []
+    for item in records.items:
+        if item.link not in seen:
+            seen.add(item.link)
+            items.append(item)
     return Feed(kind, items, reason)
 
 

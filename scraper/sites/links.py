@@ -131,16 +131,17 @@ def classify_links(
             seen.add(url)
             candidates.append(url)
         target = page_number(url)
-        same_listing = target is not None and target[0] == key
-        if same_listing and target[1] > number and url not in pager:
+        # the page number of url when it is a page of this same listing, else None
+        same = target[1] if target is not None and target[0] == key else None
+        if same is not None and same > number and url not in pager:
             pager.append(url)
-        if target is not None and (not same_listing or target[1] <= number):
+        if target is not None and (same is None or same <= number):
             continue  # another listing, or a page already behind us
         if "next" in (attrs.get("rel") or "").lower().split():
             by_rel.append(url)
         elif _says_next(node):
             by_text.append(url)
-        elif same_listing and target[1] == number + 1:
+        elif same == number + 1:
             by_number.append(url)
     next_pages = list(dict.fromkeys(by_rel + by_text + by_number))
     return PageLinks(candidates=candidates, next_pages=next_pages, pager=pager)

@@ -110,7 +110,9 @@ def url_templates(url: str) -> tuple[tuple[str, str, str], bool]:
     tail = ("?" + "&".join(sorted(query))) if query else ""
     if path.endswith("/") and segments:
         tail = "/" + tail
-    exact, middle, loose = [], [], []
+    exact: list[str] = []
+    middle: list[str] = []
+    loose: list[str] = []
     for i, shape in enumerate(shapes):
         variable = "{" in shape
         exact.append(shape)
@@ -119,7 +121,11 @@ def url_templates(url: str) -> tuple[tuple[str, str, str], bool]:
         keep = variable or i == 0 or bool(_KEYWORD.match(stem))
         middle.append(shape if keep else "{w}" + suffix)
         loose.append(shape if variable else "{w}" + suffix)
-    return tuple("/" + "/".join(s) + tail for s in (exact, middle, loose)), paged
+    return (
+        "/" + "/".join(exact) + tail,
+        "/" + "/".join(middle) + tail,
+        "/" + "/".join(loose) + tail,
+    ), paged
 
 
 class UrlPatternLearner:

@@ -96,12 +96,17 @@ def read_records(
     if b"<!ENTITY" in data:
         result.reason = "declares XML entities: read without an XML parser"
         return _salvage(data, record_tags, convert, max_records, result)
-    parser = ET.XMLPullParser(events=("start", "end"))
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
     depth = 0
     try:
         for start in range(0, len(data), _CHUNK):
             parser.feed(data[start : start + _CHUNK])
-            for event, elem in parser.read_events():
+            for pair in parser.read_events():
+                # Only "start" and "end" were asked for, so each is (event, Element); the
+                # stubs' union also has the namespace events' payloads, which never come.
+                if len(pair) != 2 or not isinstance(pair[1], ET.Element):
+                    continue
+                event, elem = pair
                 if event == "start":
                     if not result.root:
                         result.root = local(elem.tag)

@@ -22,6 +22,7 @@ from typing import Any
 from scraper import __version__ as EXTRACTOR_VERSION
 from scraper import sites
 from scraper.models import Article, Image, Link
+from scraper.store.aliases import AliasesMixin
 from scraper.store.revision import (
     changed_fields,
     diff_chars,
@@ -30,8 +31,8 @@ from scraper.store.revision import (
     text_chars,
     text_paragraphs,
 )
-from scraper.store.schedule import MISS_RECHECK, iso_utc, next_check_at, parse_time
-from scraper.store.schema import Connected, column_names, json_text
+from scraper.store.schedule import MISS_RECHECK, iso_utc, next_check_at, utc_time
+from scraper.store.schema import column_names, json_text
 from scraper.text import clean_or_none
 from scraper.urls import canonical
 
@@ -132,8 +133,9 @@ class SaveResult:
     chars_removed: int = 0
 
 
-class ArticlesMixin(Connected):
-    """Archive methods for articles, revisions, images and links."""
+class ArticlesMixin(AliasesMixin):
+    """Archive methods for articles, revisions, images and links (an article found again
+    under another CMS's URL records that URL's id as an alias)."""
 
     def save_article(
         self,
@@ -184,7 +186,7 @@ class ArticlesMixin(Connected):
                 )
             else:
                 revision, old_hash, first_seen, last_changed, published = row
-                result = None
+                changed: SaveResult | None = None
                 if old_hash != chash:
                     old = self._revision_content(article.id, revision)
                     if hash_content(old) == chash:  # the rule changed, the content did not
@@ -195,8 +197,8 @@ class ArticlesMixin(Connected):
                     else:
                         fields = changed_fields(old, content)
                         plus, minus = diff_chars(text_paragraphs(old), text_paragraphs(content))
-                        result = SaveResult("changed", revision + 1, fields, plus, minus)
-                if result is None:
+                        changed = SaveResult("changed", revision + 1, fields, plus, minus)
+                if changed is None:
                     result = SaveResult("unchanged", revision)
                     ref = last_changed if revision > 1 else (published or first_seen)
                     values = {
@@ -207,6 +209,7 @@ class ArticlesMixin(Connected):
                         _UPDATE_SEEN, [*_values((*_SEEN_COLUMNS, "url"), values), article.id]
                     )
                 else:
+                    result = changed
                     values = {
                         "url": article.url,
                         "site": article.site,
@@ -387,7 +390,7 @@ class ArticlesMixin(Connected):
             self.db.execute(
                 "UPDATE articles SET misses = ?, last_miss_run = ?, status = ?, "
                 "next_check_at = ? WHERE id = ?",
-                [misses, run_id, new_status, iso_utc(parse_time(now) + MISS_RECHECK), article_id],
+                [misses, run_id, new_status, iso_utc(utc_time(now) + MISS_RECHECK), article_id],
             )
         return became_gone
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from scraper import __version__ as EXTRACTOR_VERSION
 from scraper.models import Article
-from scraper.store.schedule import MISS_RECHECK, iso_utc, parse_time
+from scraper.store.schedule import MISS_RECHECK, iso_utc, utc_time
 from scraper.store.schema import Connected, column_names, json_text
 
 __all__ = ["CAPTURE_OUTCOMES", "CapturesMixin"]
@@ -81,11 +81,10 @@ class CapturesMixin(Connected):
             "stored_at": iso_utc(),
         }
         marks = ", ".join("?" * len(_CAPTURE_COLUMNS))
-        cursor = self.db.execute(
+        return self._insert(
             f"INSERT INTO captures ({', '.join(_CAPTURE_COLUMNS)}) VALUES ({marks})",
             [row[name] for name in _CAPTURE_COLUMNS],
         )
-        return cursor.lastrowid
 
     def set_capture_outcome(self, capture_id: int, outcome: str, article_id: str | None) -> None:
         self.db.execute(
@@ -110,7 +109,7 @@ class CapturesMixin(Connected):
             self.db.execute(
                 "UPDATE articles SET status = 'gone', misses = MAX(misses, 2), "
                 "next_check_at = ? WHERE id = ?",
-                [iso_utc(parse_time(at) + MISS_RECHECK), article_id],
+                [iso_utc(utc_time(at) + MISS_RECHECK), article_id],
             )
         return True
 

@@ -54,14 +54,15 @@ class PagesMixin(Connected):
     def _page_codec(self, site: str, sample: bytes):
         """(dict_id, compressor, decompressor) for a site; the first page makes the dictionary."""
         row = self._one("SELECT id FROM page_dicts WHERE site = ? ORDER BY id LIMIT 1", [site])
-        if row is None:
-            self.db.execute(
+        if row is not None:
+            dict_id = row[0]
+        else:  # in store_page's transaction: no other writer can add one between the two
+            dict_id = self._insert(
                 "INSERT INTO page_dicts (site, created_at, data) VALUES (?, ?, ?)",
                 [site, iso_utc(), zlib.compress(sample, 9)],
             )
-            row = self._one("SELECT id FROM page_dicts WHERE site = ? ORDER BY id LIMIT 1", [site])
-        compressor, decompressor = self._dictionary(row[0])
-        return row[0], compressor, decompressor
+        compressor, decompressor = self._dictionary(dict_id)
+        return dict_id, compressor, decompressor
 
     def _dictionary(self, dict_id: int):
         cached = self._codecs.get(dict_id)

@@ -165,9 +165,9 @@ def diff_chars(old: list[str], new: list[str]) -> tuple[int, int]:
                 added += plus
                 removed += minus
         else:
-            a = [w for p in old[i1:i2] for w in p.split()]
-            b = [w for p in new[j1:j2] for w in p.split()]
-            plus, minus = _word_diff(a, b)
+            old_words = [w for p in old[i1:i2] for w in p.split()]
+            new_words = [w for p in new[j1:j2] for w in p.split()]
+            plus, minus = _word_diff(old_words, new_words)
             added += plus
             removed += minus
     return added, removed

@@ -25,11 +25,10 @@ class RunsMixin(Connected):
 
     def start_run(self, options: dict) -> int:
         with self.db.atomic():
-            cursor = self.db.execute(
+            run_id = self._insert(
                 "INSERT INTO runs (started_at, status, pid, options) VALUES (?, 'running', ?, ?)",
                 [iso_utc(), os.getpid(), json_text(options)],
             )
-        run_id = cursor.lastrowid
         self._own_runs.add(run_id)
         return run_id
 
@@ -94,7 +93,7 @@ class RunsMixin(Connected):
         page_sha: str | None = None,
     ) -> int:
         with self.db.atomic():
-            cursor = self.db.execute(
+            fetch_id = self._insert(
                 "INSERT INTO fetches (run_id, url, method, status, fetched_at, elapsed_ms, "
                 "bytes, attempts, error, page_sha) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -110,4 +109,4 @@ class RunsMixin(Connected):
                     page_sha,
                 ],
             )
-        return cursor.lastrowid
+        return fetch_id

@@ -2,7 +2,7 @@
 
 This module owns when a known article is looked at again (`CHECK_INTERVALS`, `JITTER`,
 `MISS_RECHECK`, `check_interval`, `next_check_at`) and the one spelling of times in the
-archive (`iso_utc`, `parse_time`): ISO-8601 UTC strings with a 'Z', seconds precision
+archive (`iso_utc`, `utc_time`, `parse_time`): ISO-8601 UTC strings with a 'Z', seconds precision
 ("2024-05-01T08:30:00Z"), so they sort as text. No database access.
 """
 
@@ -19,6 +19,7 @@ __all__ = [
     "iso_utc",
     "next_check_at",
     "parse_time",
+    "utc_time",
 ]
 
 # Re-check schedule: (articles younger than this, are re-checked this often). The last row
@@ -39,6 +40,12 @@ MISS_RECHECK = timedelta(hours=1)
 def iso_utc(value: str | datetime | None = None) -> str:
     """ISO-8601 UTC with 'Z', seconds precision. None = now. Naive values are taken as UTC;
     a date alone ('2020-10-07') is its midnight."""
+    return utc_time(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def utc_time(value: str | datetime | None = None) -> datetime:
+    """The aware UTC datetime iso_utc(value) spells, seconds precision (None = now); raises
+    ValueError on an unreadable string, where parse_time returns None."""
     if value is None:
         dt = datetime.now(UTC)
     elif isinstance(value, datetime):
@@ -47,7 +54,7 @@ def iso_utc(value: str | datetime | None = None) -> str:
         dt = datetime.fromisoformat(value.strip())
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.astimezone(UTC).replace(microsecond=0)
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -72,7 +79,7 @@ def check_interval(age: timedelta) -> timedelta:
 
 def next_check_at(article_id: str, now: str, reference: str | None) -> str:
     """now + interval(now - reference), plus up to JITTER of it chosen by the id's hash."""
-    now_dt = parse_time(iso_utc(now))
+    now_dt = utc_time(now)
     ref = parse_time(reference) or now_dt
     age = max(now_dt - ref, timedelta(0))
     interval = check_interval(age)

@@ -312,6 +312,12 @@ class Connected:
     def _one(self, sql: str, params: Iterable[Any] = ()) -> tuple | None:
         return self.db.execute(sql, list(params)).fetchone()
 
+    def _insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run a one-row INSERT; the new row's id."""
+        row_id = self.db.execute(sql, list(params)).lastrowid
+        assert row_id is not None, "sqlite3 sets lastrowid after every successful INSERT"
+        return row_id
+
     def _dicts(self, sql: str, params: Iterable[Any] = ()) -> list[dict]:
         cursor = self.db.execute(sql, list(params))
         names = [d[0] for d in cursor.description]

@@ -174,7 +174,10 @@ class DNNLayout:
     def canonical_url(site: ReplicaSite, tc: int, base_url: str) -> str:
         return origin(base_url) + url_path(unquote(_article_path(site, tc)))
 
-    page_url = canonical_url
+    @staticmethod
+    def page_url(site: ReplicaSite, tc: int, base_url: str) -> str:
+        """The page is served at its canonical URL."""
+        return DNNLayout.canonical_url(site, tc, base_url)
 
     @staticmethod
     def file_url(path: str, base_url: str) -> str:

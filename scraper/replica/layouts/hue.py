@@ -109,7 +109,10 @@ class HueLayout:
     def canonical_url(site: ReplicaSite, tc: int, base_url: str) -> str:
         return origin(base_url) + url_path(_article_path(site, tc))
 
-    page_url = canonical_url
+    @staticmethod
+    def page_url(site: ReplicaSite, tc: int, base_url: str) -> str:
+        """The page is served at its canonical URL."""
+        return HueLayout.canonical_url(site, tc, base_url)
 
     @staticmethod
     def file_url(path: str, base_url: str) -> str:

@@ -31,7 +31,6 @@ from scraper.replica.layouts.tt_chrome import (
     SEARCH_BOX,
     SEARCH_TARGET,
     XEM_TARGET,
-    TTChrome,
     decode_viewstate,
 )
 from scraper.replica.model import LINK_STYLES, Block, ReplicaSite, fmt_date, parse_published
@@ -40,7 +39,7 @@ from scraper.replica.norm import norm, origin, url_path
 _esc = esc
 
 
-class TTLayout(TTChrome, TTArticle):
+class TTLayout(TTArticle):
     """Renders every page of one ReplicaSite, TT CMS style, served at one base URL."""
 
     name = "tt"

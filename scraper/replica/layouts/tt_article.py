@@ -3,7 +3,9 @@ lead image table, body blocks in the CMS editor's markup, share bar and related 
 
 Owns how each model block is written on the TT CMS (SITE.md sections 3 and 7), the
 article link spellings seen there (`article_href`), and the per-(rev, variant) cache of
-an article's own part. `TTArticle` is a mixin of `scraper.replica.layouts.tt.TTLayout`.
+an article's own part. `TTArticle` builds on `TTChrome` (the page assembly) and is a base
+of `scraper.replica.layouts.tt.TTLayout`, which gives it the list items, the 404 page and
+the canonical URL.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import unicodedata
 from urllib.parse import quote
 
 from scraper.replica.layouts._html import SPACERS, Enc, Response, esc
-from scraper.replica.model import Article, Block, Img
+from scraper.replica.layouts.tt_chrome import TTChrome
+from scraper.replica.model import Article, Block, Img, ReplicaSite
 from scraper.replica.norm import norm
 
 _esc = esc
@@ -44,8 +47,16 @@ def block_href(b: Block, base_url: str, amp: str = "&amp;") -> str:
     return article_href(b.style, b.target, b.cn, base_url, amp)
 
 
-class TTArticle:
+class TTArticle(TTChrome):
     """The article page of the TT CMS."""
+
+    # ---- given by TTLayout ---------------------------------------------------------
+    @staticmethod
+    def canonical_url(site: ReplicaSite, tc: int, base_url: str) -> str:
+        raise NotImplementedError
+
+    def not_found(self, action: str, message: str = "Trang không tồn tại.") -> Response:
+        raise NotImplementedError
 
     # ---- article -----------------------------------------------------------------
     def _article_core(self, a: Article) -> tuple[bytes, bytes, bytes]:

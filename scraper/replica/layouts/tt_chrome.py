@@ -3,7 +3,8 @@ format, CSS, scripts, menus, side boxes, widgets and the page assembly.
 
 Owns the bytes around a page's own content (SITE.md section 3): built once per layout
 instance and kept as bytes; per request only the counters and hidden fields are new.
-`TTChrome` is a mixin of `scraper.replica.layouts.tt.TTLayout`.
+`TTChrome` is the base of `scraper.replica.layouts.tt_article.TTArticle` and so of
+`scraper.replica.layouts.tt.TTLayout`, which gives it the list items (`_item`).
 """
 
 from __future__ import annotations
@@ -221,6 +222,10 @@ class TTChrome:
         self._cached: dict[tuple, bytes] = {}
         self._chrome_rev = -1
         self._build_static()
+
+    def _item(self, tc: int, style: str, salt: int) -> str:
+        """One article link, given by TTLayout."""
+        raise NotImplementedError
 
     # ---- static chrome -------------------------------------------------------
     def _build_static(self) -> None:
