@@ -13,7 +13,9 @@ Listing pages go first so that discovery runs ahead of fetching and the queue ne
 dry while a category's pages are walked one after another. A walk stops once
 `known_pages` pages in a row hold only articles that a completed run stored, so an
 incremental run costs the home page, the first page of each category and the re-checks
-that are due; a first crawl walks every listing to its end.
+that are due. A first crawl walks every listing to its end, except that a page holding
+only articles another category's walk already listed in this run (a parent relisting its
+children) counts as known too (`_SiteCrawl.listed_elsewhere`).
 
 Every discovered article is written to the `frontier` table before it is queued and
 marked done after it is stored, so a killed run leaves its pending work in the archive
@@ -127,6 +129,7 @@ class _SiteCrawl:
         self.profile = profile_for(site.start_url)
         self.queue: asyncio.PriorityQueue[_Task] = asyncio.PriorityQueue()
         self.queued: set[str] = set()  # article ids and listing URLs queued this run
+        self.listed: dict[str, str] = {}  # article id -> the listing walk that listed it first
         self.order = itertools.count()
 
     # Queueing
@@ -251,20 +254,31 @@ class _SiteCrawl:
     ) -> None:
         """Queue a listing page's new articles, its listings, and the walk's next page."""
         crawler = self.crawler
-        # Known means first stored by a run that completed. Articles discovered in this run
-        # do not count: an article filed directly under a parent category is reachable only
-        # from that parent's listing, so a first crawl walks every listing to its end (and
-        # so does the run that resumes a killed one).
+        # Known means first stored by a run that completed, or listed in this run by another
+        # category's walk (see listed_elsewhere).
         ids = {profile.article_id(url) for url in listing.article_urls} - {None}
+        covered = walk is not None and self.listed_elsewhere(walk, ids)
         fresh = self.fresh_articles(listing.article_urls + listing.linked_urls)
         settled, new = await crawler.db(self._listing_work, ids, fresh)
-        all_known = bool(ids) and ids <= settled
+        all_known = bool(ids) and (covered or ids <= settled)
         self.put_articles(new)
         for page_url in listing.page_urls:
             if profile.is_listing_url(page_url):
                 self.enqueue_listing(page_url)
         if walk is not None:
             self.continue_walk(profile, walk, listing, frozenset(ids), all_known)
+
+    def listed_elsewhere(self, walk: _ListingWalk, ids: set[str]) -> bool:
+        """Whether every article of this page of the walk was already listed in this run by
+        another listing walk (the page's articles are then recorded as listed by this one).
+        A parent category relists its children's articles: once a page of it holds only
+        articles its children's walks have listed, it counts as known ground. One article
+        no other walk has listed (filed directly under the parent) keeps the walk going."""
+        listed = self.listed
+        covered = bool(ids) and all(listed.get(key, walk.url) != walk.url for key in ids)
+        for key in ids:
+            listed.setdefault(key, walk.url)
+        return covered
 
     def _listing_work(self, ids: set[str], fresh: dict[str, str]):
         """(archive thread) Which of a listing page's articles are settled, and its new ones."""
