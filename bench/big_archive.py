@@ -102,12 +102,18 @@ class Templates:
 def _splice(page: str, article, title: str, body: str, related: dict[str, str]) -> str:
     """The template page with the article's title, body and related-link titles."""
     new_body = "".join(f"<p>{htmlmod.escape(p, quote=False)}</p>\r\n" for p in body.split("\n\n"))
-    start = page.find("class=\"TT_TinChiTiet_DocTin")
-    end = page.find("class=\"TT_TinChiTiet_TinLienQuanTieuDe", start)
-    if start > 0 and end > start:
-        start = page.index(">", start) + 1
-        end = page.rfind("<div", start, end)
-        page = page[:start] + new_body + page[end:]
+    # the template's body runs from its first words to its last ones (found in the page
+    # as text: this module names no markup of the site)
+    paras = article.body.split("\n\n")
+    head, tail = paras[0][:24], paras[-1][-24:]
+    start, end = page.find(head), -1
+    if start >= 0:
+        end = page.find(tail, start)
+    if start >= 0 and end >= 0:
+        page = page[:start] + new_body + page[end + len(tail) :]
+    else:  # marked up beyond recognition: the new body goes in, the old one stays
+        at = page.rfind("</body>")
+        page = page[:at] + new_body + page[at:]
     for old, new in ((article.title, title), *related.items()):
         for form in {old, htmlmod.escape(old, quote=False), htmlmod.escape(old)}:
             page = page.replace(form, htmlmod.escape(new, quote=False))
