@@ -204,7 +204,8 @@ def main() -> None:
             f"starved {h['starved']}; rate min {rate['min']:.2f} / median "
             f"{rate['median']:.2f} / max {rate['max']:.2f} req/s (limit 1/s)\n"
             f"gaps between requests to one host: min {r['min_gap_s']:.3f} s, median "
-            f"{r['gaps_p50_s']:.3f} s, {r['gaps_under_1s']} under 1 s, {r['gaps_under_0.9s']} under 0.9 s\n"
+            f"{r['gaps_p50_s']:.3f} s, {r['gaps_under_1s']} under 1 s, "
+            f"{r['gaps_under_0.9s']} under 0.9 s\n"
             f"crawler: CPU {r['crawler']['cpu']:.1f} s = {r['cpu_per_request_ms']:.2f} "
             f"ms/request, peak RSS {r['crawler']['maxrss_mb']:.1f} MB"
         )
