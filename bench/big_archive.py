@@ -62,6 +62,9 @@ def site_hosts() -> list[str]:
     return [f"donvi{k:02d}.thuathienhue.gov.vn" for k in range(SITES)]
 
 
+SITE_URLS = [f"http://{host}/" for host in site_hosts()]
+
+
 def site_weights() -> list[float]:
     """Zipf-like sizes: the first sites are large, the tail small."""
     return [1.0 / (k + 1) ** 0.8 for k in range(SITES)]
@@ -250,7 +253,7 @@ def build(n: int, force: bool = False) -> dict:
             if start % RUN_SIZE == 0:
                 if run_id is not None:
                     archive.finish_run(run_id, "ok", {"fetched": RUN_SIZE, "new": RUN_SIZE})
-                run_id = archive.start_run({"sites": [], "bench": "big_archive"})
+                run_id = archive.start_run({"sites": SITE_URLS, "bench": "big_archive"})
             with archive.db.atomic():
                 for i in range(start, min(n, start + BATCH)):
                     revisions = 3 if i in third else 2 if i in revised else 1

@@ -35,7 +35,11 @@ import time
 from pathlib import Path
 
 import _common  # first of its section: drops bench/ from sys.path (bench/requests.py)
-import big_archive
+
+sys.path.insert(0, str(_common.BENCH_DIR))  # only for the next import
+import big_archive  # noqa: E402
+
+sys.path.pop(0)
 
 NAME = "big_queries"
 TARGET_SEARCH_P95_MS = 100.0
@@ -71,13 +75,38 @@ def make_queries(common: list[str], rare: list[str], seed: int = 7, n: int = 40)
     return out
 
 
-def search_figures(path: Path, repeat: int) -> dict:
+def baseline_search(db, query, *, fold=False, site=None, since=None, limit=20):
+    """The search statement before this round (commit c3e1687): one SELECT that joins
+    articles and draws a snippet for every match, then sorts. Kept here to time the change
+    side by side on the same archive; same rows as scraper.search.search."""
+    from scraper import search as s
+
+    table = s.FOLDED_TABLE if fold else s.FTS_TABLE
+    where, params = [f"[{table}] MATCH ?"], [s.prepare_query(query, fold_marks=fold)]
+    if site:
+        where.append("a.site = ?")
+        params.append(site)
+    if since:
+        where.append("a.published >= ?")
+        params.append(since)
+    weights = ", ".join(str(w) for w in s.BM25_WEIGHTS)
+    sql = (
+        f"SELECT a.id, a.url, a.title, a.published, "
+        f"snippet([{table}], -1, ?, ?, ?, {s.SNIPPET_TOKENS}) "
+        f"FROM [{table}] JOIN articles AS a ON a.rowid = [{table}].rowid "
+        f"WHERE {' AND '.join(where)} "
+        f"ORDER BY bm25([{table}], {weights}), a.id LIMIT ?"
+    )
+    return db.conn.execute(sql, ["[", "]", s.ELLIPSIS, *params, limit]).fetchall()
+
+
+def search_figures(path: Path, repeat: int, n_queries: int) -> dict:
     from scraper import search as s
     from scraper.store import database
 
     db = database(path)
     common, rare = query_words(db)
-    queries = make_queries(common, rare)
+    queries = make_queries(common, rare, n=n_queries)
     sites = [r[0] for r in db.execute("SELECT site FROM articles GROUP BY site ORDER BY COUNT(*)")]
     big, small = sites[-1], sites[len(sites) // 4]
     variants = {
@@ -91,15 +120,21 @@ def search_figures(path: Path, repeat: int) -> dict:
     groups = {}
     for fold in (False, True):
         for vname, extra in variants.items():
-            best, cold, hits = [], [], []
+            best, cold, hits, base = [], [], [], []
             for q in queries:
-                times = []
-                for _ in range(repeat):
+                times, base_times = [], []
+                for _ in range(repeat):  # ours and the baseline in turn
                     t0 = time.perf_counter()
                     found = s.search(db, q, fold=fold, limit=20, **extra)
                     times.append(time.perf_counter() - t0)
+                    t0 = time.perf_counter()
+                    old = baseline_search(db, q, fold=fold, **extra)
+                    base_times.append(time.perf_counter() - t0)
+                if [h.id for h in found] != [row[0] for row in old]:
+                    raise AssertionError(f"search and baseline differ for {q!r} {extra}")
                 cold.append(times[0])
                 best.append(min(times))
+                base.append(min(base_times))
                 hits.append(len(found))
             name = f"{'folded' if fold else 'exact'}/{vname}"
             groups[name] = {
@@ -107,6 +142,8 @@ def search_figures(path: Path, repeat: int) -> dict:
                 "p95_ms": pct(best, 0.95) * 1000,
                 "max_ms": max(best) * 1000,
                 "cold_p95_ms": pct(cold, 0.95) * 1000,
+                "baseline_p50_ms": statistics.median(base) * 1000,
+                "baseline_p95_ms": pct(base, 0.95) * 1000,
                 "queries_with_20_hits": sum(h == 20 for h in hits),
             }
     # the slowest queries, with how many rows they match (what dominates)
@@ -219,7 +256,8 @@ def incremental(path: Path) -> dict:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--articles", type=int, nargs="+", default=[10_000, 100_000])
-    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--repeat", type=int, default=2)
+    p.add_argument("--queries", type=int, default=24)
     p.add_argument("--skip-search", action="store_true")
     args = p.parse_args()
     m = _common.header("search, status, export, incremental-run queries on big archives")
@@ -233,7 +271,7 @@ def main() -> None:
         run["incremental"] = incremental(path)
         run.update(status_export(path))
         if not args.skip_search:
-            run["search"] = search_figures(path, args.repeat)
+            run["search"] = search_figures(path, args.repeat, args.queries)
         runs.append(run)
         report(run)
     _common.save(
@@ -267,7 +305,8 @@ def report(run: dict) -> None:
         for name, g in run["search"]["groups"].items():
             print(
                 f"  {name:30} p50 {g['p50_ms']:7.1f}  p95 {g['p95_ms']:7.1f}  "
-                f"max {g['max_ms']:7.1f}  cold p95 {g['cold_p95_ms']:7.1f}"
+                f"max {g['max_ms']:7.1f}  cold p95 {g['cold_p95_ms']:7.1f}  | before: p50 "
+                f"{g['baseline_p50_ms']:7.1f}  p95 {g['baseline_p95_ms']:7.1f}"
             )
         for s in run["search"]["slowest"]:
             print(f"  slowest: {s['ms']:.1f} ms, {s['matches']:,} matches: {s['query']!r}")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import signal
 import statistics
@@ -114,9 +115,18 @@ def run(n_sites: int, seconds: float, articles: int, totals: list[int]) -> dict:
                 crawler.wait(timeout=seconds)
             except subprocess.TimeoutExpired:
                 crawler.send_signal(signal.SIGINT)
-            out, _ = crawler.communicate(timeout=120)
+                try:
+                    crawler.wait(timeout=30)
+                except subprocess.TimeoutExpired:  # still draining: the figures are in
+                    crawler.kill()
+            _, _, usage = os.wait4(crawler.pid, 0) if crawler.returncode is None else (0, 0, None)
             ended = time.monotonic()
-            report = json.loads(out.strip().splitlines()[-1])
+            out = crawler.stdout.read() if crawler.stdout else ""
+            lines = out.strip().splitlines()
+            report = json.loads(lines[-1]) if lines else {"status": "killed"}
+            if usage is not None:  # the kernel's figures when the child did not report
+                report.setdefault("cpu", usage.ru_utime + usage.ru_stime)
+                report.setdefault("maxrss_mb", usage.ru_maxrss / 1024)
             crawls.append((total, started, ended, report))
             time.sleep(2)  # let the last answers drain
         server.stdin.close()
