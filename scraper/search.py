@@ -255,47 +255,27 @@ def search(
     match = prepare_query(query, fold_marks=fold)
     since_iso = _iso_date(since, "since")
     until_iso = _iso_date(until, "until")
-    filters, filter_params = [], []
+    where = [f"[{table}] MATCH ?"]
+    params: list[Any] = [match]
     if site:
-        filters.append("site = ?")
-        filter_params.append(site)
+        where.append("a.site = ?")
+        params.append(site)
     if since_iso:
-        filters.append("published >= ?")
-        filter_params.append(since_iso)
+        where.append("a.published >= ?")
+        params.append(since_iso)
     if until_iso:
-        filters.append("published <= ?")
-        filter_params.append(until_iso)
-    # The filters select rowids through the articles indexes; the unary + keeps SQLite from
-    # handing the IN list to FTS5 as rowid constraints (one index probe per value).
-    where = f"AND +[{table}].rowid IN (SELECT rowid FROM articles WHERE {' AND '.join(filters)})"
+        where.append("a.published <= ?")
+        params.append(until_iso)
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
     left, right = HIGHLIGHT
-    # Two stages: rank every match (bm25 only, no join, no snippet), keep the rows that
-    # score at least as well as the limit-th one (ties included, so the id tie-break below
-    # sees them all), then join articles and draw snippets for those rows only. Joining
-    # and snippeting every match cost ~2x the ranking itself (bench/README.md).
     sql = (
-        f"WITH m AS MATERIALIZED (SELECT rowid AS rid, bm25([{table}], {weights}) AS score "
-        f"FROM [{table}] WHERE [{table}] MATCH ? {where if filters else ''}), "
-        "cut AS (SELECT score FROM m ORDER BY score LIMIT 1 OFFSET ?) "
         f"SELECT a.id, a.url, a.title, a.published, "
         f"snippet([{table}], -1, ?, ?, ?, {SNIPPET_TOKENS}) "
-        f"FROM m JOIN articles AS a ON a.rowid = m.rid "
-        f"JOIN [{table}] ON [{table}].rowid = m.rid "
-        f"WHERE [{table}] MATCH ? AND m.score <= COALESCE((SELECT score FROM cut), 1e308) "
-        f"ORDER BY m.score, a.id LIMIT ?"
+        f"FROM [{table}] JOIN articles AS a ON a.rowid = [{table}].rowid "
+        f"WHERE {' AND '.join(where)} "
+        f"ORDER BY bm25([{table}], {weights}), a.id LIMIT ?"
     )
-    offset = 1 << 62 if limit is None else max(int(limit) - 1, 0)
-    params = [
-        match,
-        *filter_params,
-        offset,
-        left,
-        right,
-        ELLIPSIS,
-        match,
-        -1 if limit is None else int(limit),
-    ]
+    params = [left, right, ELLIPSIS, *params, -1 if limit is None else int(limit)]
     conn = database(db).conn
     try:
         rows = conn.execute(sql, params).fetchall()
