@@ -95,8 +95,6 @@ ANALYSIS_INDEXES: tuple[tuple[str, str, str], ...] = (
     ("idx_revisions_run_id", "revisions", "run_id"),
     # status per site and due_for_check without reading article rows (covering)
     ("idx_articles_site_status", "articles", "site, status, next_check_at, id"),
-    # search --site with --since/--until: the rowids of one site's date range (covering)
-    ("idx_articles_site_published", "articles", "site, published"),
 )
 
 _NAMES = (*SCHEMA_NAMES, *VIEWS, *(name for name, _, _ in ANALYSIS_INDEXES))
