@@ -217,6 +217,36 @@ def status_export(path: Path) -> dict:
     return out
 
 
+def status_index_effect(path: Path) -> dict:
+    """archive_status on the archive and on a copy without idx_articles_site_status (the
+    covering index added in this round), in turn, best of 3 each: the index's effect."""
+    import shutil
+    import sqlite3
+
+    from scraper.status import archive_status
+    from scraper.store import database
+
+    copy = path.with_name(path.stem + "-noindex.db")
+    shutil.copyfile(path, copy)
+    try:
+        con = sqlite3.connect(copy)
+        con.execute("DROP INDEX IF EXISTS idx_articles_site_status")
+        con.commit()
+        con.close()
+        with_db, without_db = database(path), database(copy)
+        times: dict[str, list[float]] = {"with": [], "without": []}
+        for _ in range(3):
+            for name, db in (("with", with_db), ("without", without_db)):
+                t0 = time.perf_counter()
+                archive_status(db)
+                times[name].append(time.perf_counter() - t0)
+        with_db.conn.close()
+        without_db.conn.close()
+        return {f"status_{k}_index_s": min(v) for k, v in times.items()}
+    finally:
+        copy.unlink(missing_ok=True)
+
+
 def incremental(path: Path) -> dict:
     from scraper.store import Archive
 
@@ -260,6 +290,7 @@ def main() -> None:
     p.add_argument("--articles", type=int, nargs="+", default=[10_000, 100_000])
     p.add_argument("--repeat", type=int, default=2)
     p.add_argument("--queries", type=int, default=24)
+    p.add_argument("--status-index", action="store_true", help="also time status without its index")
     p.add_argument(
         "--baseline", action="store_true", help="also time the statement in baseline_search"
     )
@@ -275,6 +306,12 @@ def main() -> None:
         run: dict = {"articles": n, "file_bytes": path.stat().st_size}
         run["incremental"] = incremental(path)
         run.update(status_export(path))
+        if args.status_index:
+            run.update(status_index_effect(path))
+            print(
+                f"status with the covering index {run['status_with_index_s']:.3f} s, "
+                f"without {run['status_without_index_s']:.3f} s"
+            )
         if not args.skip_search:
             run["search"] = search_figures(path, args.repeat, args.queries, args.baseline)
         runs.append(run)
