@@ -317,7 +317,7 @@ def main() -> None:
         runs.append(run)
         report(run)
     _common.save(
-        NAME,
+        NAME + ("-status" if args.skip_search else ""),
         {
             "targets": {"search_p95_ms": TARGET_SEARCH_P95_MS, "status_s": TARGET_STATUS_S},
             "runs": runs,
