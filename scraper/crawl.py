@@ -13,7 +13,9 @@ Listing pages go first so that discovery runs ahead of fetching and the queue ne
 dry while a category's pages are walked one after another. A walk stops once
 `known_pages` pages in a row hold only articles that a completed run stored, so an
 incremental run costs the home page, the first page of each category and the re-checks
-that are due; a first crawl walks every listing to its end.
+that are due. A first crawl walks every listing to its end, except that a page holding
+only articles another category's walk already listed in this run (a parent relisting its
+children) counts as known too (`SiteCrawl.listed_elsewhere` in scraper.site_crawl).
 
 Every discovered article is written to the `frontier` table before it is queued and
 marked done after it is stored, so a killed run leaves its pending work in the archive

@@ -61,6 +61,7 @@ class SiteCrawl:
         self.profile = profile_for(site.start_url)
         self.queue: asyncio.PriorityQueue[Task] = asyncio.PriorityQueue()
         self.queued: set[str] = set()  # article ids and listing URLs queued this run
+        self.listed: dict[str, str] = {}  # article id -> the listing walk that listed it first
         self.order = itertools.count()
         self.sources_started = False  # sitemaps and feeds (scraper.sources) queued
         self.sources_queued = 0
@@ -247,20 +248,31 @@ class SiteCrawl:
     ) -> None:
         """Queue a listing page's new articles, its listings, and the walk's next page."""
         crawler = self.crawler
-        # Known means first stored by a run that completed. Articles discovered in this run
-        # do not count: an article filed directly under a parent category is reachable only
-        # from that parent's listing, so a first crawl walks every listing to its end (and
-        # so does the run that resumes a killed one).
+        # Known means first stored by a run that completed, or listed in this run by another
+        # category's walk (see listed_elsewhere).
         ids = {aid for url in listing.article_urls if (aid := profile.article_id(url)) is not None}
+        covered = walk is not None and self.listed_elsewhere(walk, ids)
         fresh = self.fresh_articles(listing.article_urls + listing.linked_urls)
         settled, new = await crawler.db(self._listing_work, ids, fresh)
-        all_known = bool(ids) and ids <= settled
+        all_known = bool(ids) and (covered or ids <= settled)
         self.put_articles(new)
         for page_url in listing.page_urls:
             if profile.is_listing_url(page_url):
                 self.enqueue_listing(page_url)
         if walk is not None:
             self.continue_walk(profile, walk, listing, frozenset(ids), all_known)
+
+    def listed_elsewhere(self, walk: ListingWalk, ids: set[str]) -> bool:
+        """Whether every article of this page of the walk was already listed in this run by
+        another listing walk (the page's articles are then recorded as listed by this one).
+        A parent category relists its children's articles: once a page of it holds only
+        articles its children's walks have listed, it counts as known ground. One article
+        no other walk has listed (filed directly under the parent) keeps the walk going."""
+        listed = self.listed
+        covered = bool(ids) and all(listed.get(key, walk.url) != walk.url for key in ids)
+        for key in ids:
+            listed.setdefault(key, walk.url)
+        return covered
 
     def _listing_work(self, ids: set[str], fresh: dict[str, str]):
         """(archive thread) Which of a listing page's articles are settled, and its new ones."""

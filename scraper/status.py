@@ -129,14 +129,22 @@ def archive_status(db: Any, now: str | None = None) -> dict:
         if not waiting:
             break
         targets = waiting if covered is None else waiting & covered
+        if not targets:
+            continue
+        # One query per run, from the run's own revisions (CROSS JOIN keeps that order:
+        # a site's articles can outnumber a run's revisions by far).
+        per_site = {
+            name: (new, changed)
+            for name, new, changed in db.execute(
+                "SELECT a.site, SUM(r.revision = 1), SUM(r.revision > 1) "
+                "FROM revisions AS r CROSS JOIN articles AS a ON a.id = r.article_id "
+                "WHERE r.run_id = ? GROUP BY a.site",
+                [run["id"]],
+            )
+        }
         for name in targets:
             own = dict(run)
-            own["site_new"], own["site_changed"] = db.execute(
-                "SELECT COALESCE(SUM(r.revision = 1), 0), COALESCE(SUM(r.revision > 1), 0) "
-                "FROM revisions AS r JOIN articles AS a ON a.id = r.article_id "
-                "WHERE r.run_id = ? AND a.site = ?",
-                [run["id"], name],
-            ).fetchone()
+            own["site_new"], own["site_changed"] = per_site.get(name, (0, 0))
             sites[name]["last_run"] = own
         waiting = waiting - targets
     last_run = runs[0][0] if runs else None

@@ -93,6 +93,8 @@ ANALYSIS_INDEXES: tuple[tuple[str, str, str], ...] = (
     ("idx_articles_published", "articles", "published"),
     ("idx_revisions_fetched_at", "revisions", "fetched_at"),
     ("idx_revisions_run_id", "revisions", "run_id"),
+    # status per site and due_for_check without reading article rows (covering)
+    ("idx_articles_site_status", "articles", "site, status, next_check_at, id"),
 )
 
 _NAMES = (*SCHEMA_NAMES, *VIEWS, *(name for name, _, _ in ANALYSIS_INDEXES))
