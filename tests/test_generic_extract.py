@@ -142,6 +142,30 @@ def test_an_attachment_only_article_is_its_link_text():
     assert (undated.body, undated.published) == ("Kế hoạch số 212/KH-UBND", None)
 
 
+@pytest.mark.parametrize(
+    ("line", "is_date_line"),
+    [
+        ("Cập nhật: 12/03/2024 10:15", True),
+        ("Cập nhật lúc 08:00, Thứ Hai, 12/3/2024", True),
+        ("Updated: Wednesday, September 15, 2020", True),
+        ("Published on Friday, 3 July 2020", True),
+        # the word inside a sentence of the body, with a date far after it
+        ("Các đơn vị rà soát, cập nhật cơ sở dữ liệu và báo cáo kết quả trước ngày 1/11.", False),
+        ("Xã đã cập nhật hồ sơ địa chính cho các hộ dân ở thôn 3 trong tháng 7/2024.", False),
+    ],
+)
+def test_a_date_line_is_its_label_then_the_date(line, is_date_line):
+    html = (
+        "<html><body><article><h1>Hội nghị tổng kết công tác năm</h1>"
+        f"<p>{'Buổi hội nghị diễn ra tại hội trường của huyện với nhiều đại biểu. ' * 4}</p>"
+        f"<p>{line}</p>"
+        f"<p>{'Các đại biểu thảo luận và thống nhất nhiều giải pháp cho năm tới. ' * 4}</p>"
+        "</article></body></html>"
+    )
+    article = extract_article(html, "https://example.vn/tin/hoi-nghi", today=TODAY)
+    assert (line not in (article.body or "")) is is_date_line
+
+
 @pytest.mark.parametrize("name", ["listing", "not_found"])
 def test_pages_without_an_article_raise(name):
     html = (FIXTURES / f"{name}.html").read_text(encoding="utf-8")

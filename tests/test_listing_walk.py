@@ -81,11 +81,11 @@ def test_a_pager_that_answers_page_one_again_ends_the_walk(tmp_path):
 def test_a_page_listed_only_by_other_walks_is_known_ground_one_new_article_is_not():
     from types import SimpleNamespace
 
-    from scraper.crawl import _ListingWalk, _SiteCrawl
+    from scraper.site_crawl import ListingWalk, SiteCrawl
 
     crawl = SimpleNamespace(listed={})
-    child, parent = _ListingWalk("http://h/?gd=2&cn=7"), _ListingWalk("http://h/?gd=2&cn=5")
-    check = _SiteCrawl.listed_elsewhere
+    child, parent = ListingWalk("http://h/?gd=2&cn=7"), ListingWalk("http://h/?gd=2&cn=5")
+    check = SiteCrawl.listed_elsewhere
     assert check(crawl, child, {"h/1", "h/2", "h/3"}) is False  # first seen: new
     assert check(crawl, parent, {"h/1", "h/2"}) is True  # all listed by the child
     assert check(crawl, parent, {"h/3", "h/9"}) is False  # h/9 filed under the parent

@@ -39,10 +39,13 @@ HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 ITALIC_TAGS = frozenset({"em", "i"})
 CAPTION_TABLE_MAX_CHARS = 400
 CAPTION_MAX_CHARS = 400
-# A short line that only says when the article was published or updated.
+# A short line that only says when the article was published or updated: the label, then
+# its date within a few characters ("Cập nhật: 12/03/2024", "Published on Friday, 3 July
+# 2020"). A sentence that only uses the word ("rà soát, cập nhật cơ sở dữ liệu và báo cáo
+# trước ngày 1/11") is body.
 DATE_LINE = re.compile(
     r"(?:published|updated|last updated|posted|ngày đăng|ngày cập nhật|cập nhật|đăng lúc"
-    r"|ngày xuất bản|thời gian đăng|đăng ngày|đăng lúc)\b.{0,80}\d",
+    r"|ngày xuất bản|thời gian đăng|đăng ngày)\b[^\w\n]*(?:on|at|lúc|ngày|vào)?[^\d\n]{0,24}\d",
     re.IGNORECASE,
 )
 # A page's meta line counts its readers ("Lượt xem: 4386", "1.203 lượt đọc", "Views: 12"):
