@@ -311,6 +311,16 @@ def test_page_without_article_raises_not_an_article(name):
         extract_article(read_html(name), info["url"], today=date(2023, 1, 1))
 
 
+def test_a_processing_instruction_in_the_body_is_skipped():
+    # selectolax gives a `<?...?>` node no tag (None): the walker skips it like a comment.
+    from scraper.sites.tt import extract_article
+
+    m = meta("basic")
+    html = read_html("article_basic").replace("</p>", "</p><?php echo 1; ?>")
+    article = extract_article(html, m["url"], today=date.fromisoformat(m["today"]))
+    assert article == extracted("basic")
+
+
 @pytest.mark.parametrize(
     "crumb",
     [

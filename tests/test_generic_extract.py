@@ -132,6 +132,15 @@ def test_a_widget_date_near_today_is_not_the_date_even_if_our_clock_differs():
     assert (article.published, article.published_raw) == (None, None)
 
 
+def test_a_processing_instruction_in_the_body_is_skipped():
+    # selectolax gives a `<?...?>` node no tag (None): the walkers skip it like a comment.
+    expected = _expected("wordpress")
+    html = (FIXTURES / "wordpress.html").read_text(encoding="utf-8")
+    html = html.replace("</p>", "</p><?php echo 1; ?>")
+    article = extract_article(html, expected["url"], today=date.fromisoformat(expected["today"]))
+    assert article == _extract("wordpress")
+
+
 def test_an_attachment_only_article_is_its_link_text():
     article = _extract("attachment_only")
     assert article.body == "Kế hoạch số 212/KH-UBND"  # not the meta line, not the box label

@@ -123,20 +123,16 @@ def same_site(url: str, page_url: str) -> bool:
 
 
 # --- Text helpers -----------------------------------------------------------------------
-def _italic_style(attrs: dict) -> bool:
-    style = attrs.get("style")
-    return (
-        bool(style) and "italic" in style and "font-style:italic" in style.replace(" ", "").lower()
-    )
+def _italic_style(attrs: dict[str, str | None]) -> bool:
+    style = attrs.get("style") or ""
+    return "italic" in style and "font-style:italic" in style.replace(" ", "").lower()
 
 
-def _centred_attrs(attrs: dict) -> bool:
+def _centred_attrs(attrs: dict[str, str | None]) -> bool:
     if (attrs.get("align") or "").strip().lower() == "center":
         return True
-    style = attrs.get("style")
-    return (
-        bool(style) and "center" in style and "text-align:center" in style.replace(" ", "").lower()
-    )
+    style = attrs.get("style") or ""
+    return "center" in style and "text-align:center" in style.replace(" ", "").lower()
 
 
 def _is_italic(node: LexborNode) -> bool:
@@ -157,7 +153,7 @@ def _inline_text(node: LexborNode) -> str:
             tag = child.tag
             if tag == "-text":
                 parts.append(child.text_content or "")
-            elif tag in SKIP_TAGS or tag.startswith("-"):
+            elif tag is None or tag in SKIP_TAGS or tag.startswith("-"):
                 continue
             elif tag == "br":
                 parts.append(" ")
@@ -249,7 +245,7 @@ class _BodyWalker:
             if tag == "-text":
                 self._add_text(child.text_content or "", italic, centred)
                 continue
-            if tag in SKIP_TAGS or tag[0] == "-":
+            if tag is None or tag in SKIP_TAGS or tag[0] == "-":
                 continue
             if tag == "br":
                 if self.current is not None:
@@ -569,19 +565,19 @@ def _related_links(
 ) -> list[Link]:
     links: list[Link] = []
     found_box = False
-    for box, kind in ((same_group, "same_group"), (other_news, "other_news")):
+    for box, box_kind in ((same_group, "same_group"), (other_news, "other_news")):
         if box is None:
             continue
         found_box = True
         links.extend(
             link
             for anchor in box.css(RELATED_LINK)
-            if (link := _related_link(anchor, kind, page_url, today)) is not None
+            if (link := _related_link(anchor, box_kind, page_url, today)) is not None
         )
     if found_box:
         return links
     # Without the boxes' ids: each link belongs to the list whose heading precedes it.
-    kind = None
+    kind: str | None = None
     for node in root.css(f"{RELATED_HEADING}, {RELATED_LINK}"):
         if node.tag != "a":
             heading = _label_text(node)
@@ -609,8 +605,9 @@ def _landmarks(root: LexborNode) -> dict[str, LexborNode]:
     for node in root.css(_LANDMARK_SELECTOR):
         attrs = node.attributes
         keys = [_BY_CLASS[c] for c in (attrs.get("class") or "").split() if c in _BY_CLASS]
-        if attrs.get("id") in _BY_ID:
-            keys.append(_BY_ID[attrs["id"]])
+        node_id = attrs.get("id")
+        if node_id in _BY_ID:
+            keys.append(_BY_ID[node_id])
         for key in keys:
             found.setdefault(key, node)
     return found
@@ -842,7 +839,7 @@ def _classify(page_base: str, href: str) -> tuple[str, str | None, str | None]:
     page URL without its query (all that resolution needs), so pages share entries."""
     if href.lstrip().lower().startswith("javascript:"):
         match = POSTBACK.search(href)
-        return ("postback", *match.groups()) if match else ("other", None, None)
+        return ("postback", match[1], match[2]) if match else ("other", None, None)
     url = resolve(page_base, href)
     if url is None or not same_site(url, page_base):
         return ("other", None, None)
@@ -863,6 +860,8 @@ def _article_links(nodes, page_url: str) -> list[str]:
     base = _page_base(page_url)
     for anchor in nodes:
         kind, url, key = _classify(base, anchor.attributes.get("href") or "")
+        if url is None or key is None:  # "other"
+            continue
         if kind == "article" and key not in seen:
             seen[key] = url
     return list(seen.values())
@@ -884,6 +883,8 @@ def _listing(tree: LexborHTMLParser, url: str) -> PostbackListing:
     base = _page_base(url)
     for anchor in root.css("a[href]"):
         kind, first, second = _classify(base, anchor.attributes.get("href") or "")
+        if first is None or second is None:  # "other"
+            continue
         if kind == "listing":
             pages.setdefault(second, first)
         elif (
@@ -930,6 +931,7 @@ def parse_page(html: str, url: str, *, today: date | None = None) -> Page:
     except NotAnArticle:
         return Page(article=None, listing=_listing(tree, url))
     root = tree.body or tree.root
+    assert root is not None  # _extract raised NotAnArticle on a page without a root
     linked = {link.target_id for link in article.links if link.target_id}
     others = [u for u in _article_links(root.css("a[href]"), url) if article_id(u) not in linked]
     return Page(article=article, listing=Listing(url=article.url, linked_urls=others))

@@ -82,16 +82,16 @@ BOILERPLATE_LINES = frozenset(
 )
 
 
-def _italic_style(attrs: dict) -> bool:
-    style = attrs.get("style")
-    return bool(style) and "font-style:italic" in style.replace(" ", "").lower()
+def _italic_style(attrs: dict[str, str | None]) -> bool:
+    style = attrs.get("style") or ""
+    return "font-style:italic" in style.replace(" ", "").lower()
 
 
-def _centred_attrs(attrs: dict) -> bool:
+def _centred_attrs(attrs: dict[str, str | None]) -> bool:
     if (attrs.get("align") or "").strip().lower() == "center":
         return True
-    style = attrs.get("style")
-    return bool(style) and "text-align:center" in style.replace(" ", "").lower()
+    style = attrs.get("style") or ""
+    return "text-align:center" in style.replace(" ", "").lower()
 
 
 def inline_text(node: LexborNode) -> str:
@@ -103,7 +103,7 @@ def inline_text(node: LexborNode) -> str:
             tag = child.tag
             if tag == "-text":
                 parts.append(child.text_content or "")
-            elif tag in SKIP_TAGS or tag[0] == "-":
+            elif tag is None or tag in SKIP_TAGS or tag[0] == "-":
                 continue
             elif tag == "br":
                 parts.append(" ")
@@ -201,9 +201,10 @@ class Walker:
     def _add_text(self, text: str, italic: bool, centred: bool) -> None:
         if not text or (self.current is None and text.isspace()):
             return
-        self._open(centred).items.append(("t", text, italic))
+        block = self._open(centred)
+        block.items.append(("t", text, italic))
         if self.in_link:
-            self.current.link_chars += len(text.strip())
+            block.link_chars += len(text.strip())
 
     def walk_root(self, node: LexborNode) -> None:
         """Walk one chosen content element itself (a short one may still be chrome)."""
@@ -226,7 +227,7 @@ class Walker:
             if tag == "-text":
                 self._add_text(child.text_content or "", italic, centred)
                 continue
-            if tag in SKIP_TAGS or tag[0] == "-":
+            if tag is None or tag in SKIP_TAGS or tag[0] == "-":
                 continue
             if tag == "br":
                 current = self.current
@@ -263,7 +264,7 @@ class Walker:
                 self._table(child, child_italic, child_centred)
                 continue
             if tag not in BLOCK_TAGS:
-                if attrs and attrs.get("class") and _CAPTION_CLASS.search(attrs["class"]):
+                if attrs and _CAPTION_CLASS.search(attrs.get("class") or ""):
                     self.end_block()
                     self.walk(child, child_italic, child_centred)
                     self.end_block("caption")
@@ -274,7 +275,7 @@ class Walker:
                 continue
             self.end_block()
             if tag == "figcaption" or (
-                tag != "figure" and attrs.get("class") and _CAPTION_CLASS.search(attrs["class"])
+                tag != "figure" and _CAPTION_CLASS.search(attrs.get("class") or "")
             ):
                 self.in_figure += 1
                 self.walk(child, child_italic, child_centred)
@@ -290,7 +291,7 @@ class Walker:
             self.walk(child, child_italic, child_centred)
             self.end_block("h" if tag in HEADINGS else "li" if tag in ("li", "dt", "dd") else None)
 
-    def _skip(self, node: LexborNode, tag: str, attrs: dict) -> bool:
+    def _skip(self, node: LexborNode, tag: str | None, attrs: dict) -> bool:
         """Chrome inside the content: link lists, their headings, the page title, lines
         that only carry a date or a box label."""
         if tag == "h1" or (tag == "header" and node.css_first("h1") is not None):
@@ -435,7 +436,9 @@ def _meta_line(node: LexborNode, text: str) -> bool:
 def _date_only(text: str) -> bool:
     """A line that is a date with a few words around it (a place, a weekday)."""
     found = find_date_text(text)
-    return bool(found) and len(text) - len(found) <= 25
+    if not found:
+        return False
+    return len(text) - len(found) <= 25
 
 
 def _rows(table: LexborNode):

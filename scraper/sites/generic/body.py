@@ -62,7 +62,7 @@ class _Candidate:
 
     def __init__(self, node: LexborNode):
         self.node = node
-        self.score = _class_weight(node) + TAG_WEIGHT.get(node.tag, 0)
+        self.score = _class_weight(node) + TAG_WEIGHT.get(node.tag or "", 0)
         self.final = 0.0
 
 
@@ -163,7 +163,7 @@ def score(root: LexborNode) -> tuple[dict[int, _Candidate], list[_Candidate]]:
 
 def _contains(ancestor: LexborNode, node: LexborNode) -> bool:
     target = ancestor.mem_id
-    current = node
+    current: LexborNode | None = node
     while current is not None:
         if current.mem_id == target:
             return True

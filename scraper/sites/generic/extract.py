@@ -162,15 +162,18 @@ def _title_before(node: LexborNode) -> str | None:
                     if not anchors or sum(len(a.text()) for a in anchors) < len(text) / 2:
                         return text
             sibling = sibling.prev
-        current = current.parent
-        if current is None or current.tag == "body":
+        parent = current.parent
+        if parent is None or parent.tag == "body":
             return None
+        current = parent
     return None
 
 
 def _date_line(text: str) -> bool:
     found = find_date_text(text)
-    return bool(found) and len(text) - len(found) <= 40
+    if not found:
+        return False
+    return len(text) - len(found) <= 40
 
 
 def _date(
@@ -239,7 +242,7 @@ def _title_node(root: LexborNode, title: str | None) -> LexborNode | None:
 def _in_link_item(node: LexborNode) -> bool:
     """A date inside a link or a list item that holds a link: some other article's date
     (a related list, a sidebar)."""
-    current = node
+    current: LexborNode | None = node
     for _ in range(4):
         if current is None:
             return False
@@ -301,6 +304,8 @@ def _date_near(
             if not text or not _date_line(text) or _in_link_item(node):
                 continue
             found = find_date_text(text)
+            if found is None:  # not reached: _date_line found it
+                continue
             iso = parse_date(found, today=today)
             if iso and abs((date.fromisoformat(iso) - today).days) <= 1:
                 continue  # a current-date widget
