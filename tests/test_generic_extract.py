@@ -151,6 +151,21 @@ def test_an_attachment_only_article_is_its_link_text():
     assert (undated.body, undated.published) == ("Kế hoạch số 212/KH-UBND", None)
 
 
+def test_a_short_article_whose_container_holds_a_date_line_is_not_dropped_whole():
+    """The whole content is under 400 characters and holds the title, a view counter,
+    the body (one attached file) and a "Ngày đăng" line: only the lines are chrome."""
+    html = (
+        "<html><body><div class='menu'><a href='/'>Trang chủ</a></div>"
+        "<div class='content'><div class='detail'><h1>Kế hoạch số 88/KH-UBND về phòng cháy</h1>"
+        "<div class='meta'><span>Lượt xem: 120</span></div>"
+        "<div class='body'><p><a href='/files/kh-88.pdf'>Kế hoạch số 88/KH-UBND</a></p></div>"
+        "<div class='update'><span>Ngày đăng: 03/02/2024</span></div></div></div>"
+        "</body></html>"
+    )
+    article = extract_article(html, "https://example.vn/tin/kh-88", today=TODAY)
+    assert (article.body, article.published) == ("Kế hoạch số 88/KH-UBND", "2024-02-03")
+
+
 @pytest.mark.parametrize(
     ("line", "is_date_line"),
     [

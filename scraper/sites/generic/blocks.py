@@ -195,6 +195,8 @@ class Walker:
             block.kind = kind
         if self.in_figure and block.kind == "p" and block.has_text():
             block.kind = "caption"
+        if block.kind == "p" and not block.images() and _labelled_date_line(block):
+            return
         if block.has_text() or block.images():
             self.blocks.append(block)
 
@@ -312,6 +314,10 @@ class Walker:
             return container and node.css_first("img") is None
         if tag == "p" and len(raw) <= 400 and CROSS_REFERENCE.match(raw.lstrip()):
             return False  # the author's own pointer to another article, in the body
+        if line and len(raw) <= 400 and tag == "div" and node.css_first(TEXT_BLOCKS) is not None:
+            # A short div that holds headings or paragraphs (the title, a one-line body and
+            # a date line) is checked child by child, never dropped whole as one line.
+            line = False
         if line and len(raw) <= 400 and CHROME_LINE.match(raw.lstrip()):
             return True
         if line and len(raw) <= 400:
@@ -425,12 +431,28 @@ def _chrome_text(text: str) -> bool:
     return bool(DATE_LINE.search(text)) or (len(text) <= 80 and _date_only(text))
 
 
+def _labelled_date_line(block: Block) -> bool:
+    """A short run of text that is a labelled date line ("Updated <time>" in a box beside
+    the title, "Ngày đăng: 01/10/2024" under the body)."""
+    size = sum(len(item[1]) for item in block.items if item[0] == "t")
+    if size == 0 or size > 400:
+        return False
+    text = " ".join(block.text().split())
+    return len(text) <= 120 and DATE_LINE.search(text) is not None
+
+
 def _meta_line(node: LexborNode, text: str) -> bool:
     """A line of inline elements only that counts the article's readers: its meta line
     (time, category, "Lượt xem: 4386")."""
-    return VIEW_COUNTER.search(text) is not None and not any(
-        child.tag in BLOCK_TAGS for child in node.iter()
-    )
+    return VIEW_COUNTER.search(text) is not None and not _holds_blocks(node)
+
+
+# What makes a short div more than one line of chrome.
+TEXT_BLOCKS = "h1, h2, h3, h4, h5, h6, p, ul, ol, table, blockquote"
+
+
+def _holds_blocks(node: LexborNode) -> bool:
+    return any(child.tag in BLOCK_TAGS for child in node.iter())
 
 
 def _date_only(text: str) -> bool:
