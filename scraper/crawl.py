@@ -324,7 +324,10 @@ class Crawler:
                 self.fetcher = fetcher
                 await asyncio.gather(*(SiteCrawl(self, site).run() for site in self.sites))
         finally:
-            self._archive_thread.shutdown(wait=True)
+            # Interrupted: the archive job running finishes its transaction; the queued ones
+            # are dropped (their articles stay in the frontier for the next run), so Ctrl-C
+            # with many sites in flight stops at once instead of storing the backlog first.
+            self._archive_thread.shutdown(wait=True, cancel_futures=True)
         return self.stats
 
 

@@ -8,6 +8,7 @@ import gzip
 import math
 import socket
 import ssl
+import threading
 import time
 import unicodedata
 import zlib
@@ -275,8 +276,26 @@ def test_failures_are_named_for_what_they_are():
 
 
 def test_tls_to_a_plain_http_server_is_named_tls():
-    with Server(lambda hit: Reply(200, PAGE.encode())) as s, pytest.raises(FetchFailed) as info:
-        run(get(s.url("/").replace("http://", "https://"), config(attempts=1)))
+    """A plain HTTP server answers a ClientHello with an HTTP 400 at once (as IIS and nginx
+    do); the handshake fails on it. The socket server below answers whatever it reads, so
+    the outcome does not depend on a newline happening to be in the ClientHello's bytes."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def answer_in_plain_http():
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(4096)
+            conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+    thread = threading.Thread(target=answer_in_plain_http, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(FetchFailed) as info:
+            run(get(f"https://127.0.0.1:{port}/", config(attempts=1)))
+    finally:
+        thread.join(timeout=5)
+        listener.close()
     assert info.value.kind == "tls" and "TLS handshake failed" in info.value.error
 
 
