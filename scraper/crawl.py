@@ -138,6 +138,10 @@ class Crawler:
         # Every archive call runs on this one thread, one at a time: SQLite and zstd release
         # the GIL, so storing a page overlaps with fetching and parsing the next ones.
         self._archive_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
+        # Article pages fetched and not yet stored, across all sites: with many sites (four
+        # workers each) the archive thread is the slowest stage, and without this bound every
+        # worker would hold a fetched page while it waits (~800 pages for 200 sites).
+        self.pages_in_hand = asyncio.Semaphore(4 * config.fetch.politeness.total)
 
     async def db(self, fn, /, *args, **kwargs):
         """Run fn(*args, **kwargs) on the archive thread."""
@@ -228,6 +232,11 @@ class Crawler:
             return page_sha
 
     async def fetch_article(self, site_crawl: SiteCrawl, task: Task) -> None:
+        """Fetch, extract and store one article page (at most `pages_in_hand` at once)."""
+        async with self.pages_in_hand:
+            await self._fetch_article(site_crawl, task)
+
+    async def _fetch_article(self, site_crawl: SiteCrawl, task: Task) -> None:
         config = self.config
         if config.max_articles is not None and self.articles_started >= config.max_articles:
             return

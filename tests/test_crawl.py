@@ -135,3 +135,37 @@ def test_a_second_crawl_of_an_unchanged_site_adds_no_revision(tmp_path):
     first_requests = scalar(db, "select count(*) from fetches where run_id = ?", (first.run_id,))
     assert rerun_requests < first_requests / 3
     assert scalar(db, "pragma integrity_check") == "ok"
+
+
+def test_fetched_pages_waiting_for_the_archive_are_bounded_across_sites(tmp_path, monkeypatch):
+    """Three sites, four workers each, one request in flight in all: at most 4 x total
+    article pages are held at once, not one per worker."""
+    from contextlib import ExitStack
+    from dataclasses import replace
+
+    from scraper.crawl import Crawler
+    from scraper.fetch import Politeness
+
+    held = {"now": 0, "most": 0}
+    original = Crawler._fetch_article
+
+    async def counting(self, site_crawl, task):
+        held["now"] += 1
+        held["most"] = max(held["most"], held["now"])
+        try:
+            await original(self, site_crawl, task)
+        finally:
+            held["now"] -= 1
+
+    monkeypatch.setattr(Crawler, "_fetch_article", counting)
+    politeness = Politeness(delay=0.0, per_host=2, total=1, jitter=0.0)
+    with ExitStack() as stack:
+        servers = [
+            stack.enter_context(ReplicaServer(build_site(seed=seed, n_articles=20)))
+            for seed in (3, 4, 5)
+        ]
+        config = config_for(servers[0].base_url, politeness)
+        config = replace(config, sites=tuple(server.base_url for server in servers))
+        result = run_crawl(tmp_path / "archive.db", config)
+    assert result.stats.new == 60
+    assert 1 <= held["most"] <= 4
