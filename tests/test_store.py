@@ -684,6 +684,21 @@ def test_pages_of_a_site_share_a_dictionary_and_round_trip(archive):
     assert archive.load_page(archive.store_page(b"plain", "text/plain")) == b"plain"
 
 
+def test_codecs_of_many_sites_are_bounded_and_pages_still_round_trip(archive):
+    from scraper.store.pages import CODECS_KEPT
+
+    sites = [f"xa{n}.thuathienhue.gov.vn" for n in range(CODECS_KEPT + 8)]
+    page = "<html><p>Trang của {} số {}: nội dung riêng.</p>{}</html>"
+    stored = {}
+    for round_ in range(2):  # the second round needs the dropped codecs again
+        for site in sites:
+            content = page.format(site, round_, "<li>mục</li>" * 300).encode()
+            stored[archive.store_page(content, "text/html", site=site)] = content
+        assert len(archive._codecs) == CODECS_KEPT
+    assert all(archive.load_page(sha) == content for sha, content in stored.items())
+    assert archive.db.execute("select count(*) from page_dicts").fetchone()[0] == len(sites)
+
+
 def test_new_store_writes_leave_no_transaction_open(archive):
     """Every write of the sitemap memory and of aliases commits on its own: a transaction
     left open would be lost, with everything after it, when the archive closes."""

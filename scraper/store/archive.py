@@ -11,6 +11,7 @@ live with their tables: articles and revisions (scraper.store.articles), raw pag
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 
 from scraper.store.aliases import AliasesMixin
@@ -48,7 +49,7 @@ class Archive(
         self.path = Path(path)
         self.db = connect(self.path, any_thread=any_thread)
         self._own_runs: set[int] = set()
-        self._codecs: dict[int, tuple] = {}  # page dictionary id -> (compressor, decompressor)
+        self._codecs: OrderedDict[int, tuple] = OrderedDict()  # see store.pages.CODECS_KEPT
         self.immutable = False  # read_only() on a directory where the WAL cannot be read
         self.writable = True
         migrate(self.db, self.path)
@@ -64,7 +65,7 @@ class Archive(
         self.db, self.immutable = connect_read_only(self.path)
         self.writable = False
         self._own_runs = set()
-        self._codecs = {}
+        self._codecs = OrderedDict()
         return self
 
     def close(self) -> None:

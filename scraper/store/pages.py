@@ -10,17 +10,24 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections import OrderedDict
 
 from scraper.store.schedule import iso_utc
 from scraper.store.schema import Connected
 
-__all__ = ["PagesMixin"]
+__all__ = ["PagesMixin", "CODECS_KEPT"]
+
+# Sites whose zstd codecs stay in memory (least recently used dropped first). A compressor
+# with its dictionary holds ~0.9 MB: a crawl of 200 sites kept ~180 MB of them. Making one
+# again costs ~0.25 ms (bench/README.md, issue 14).
+CODECS_KEPT = 16
 
 
 class PagesMixin(Connected):
-    """Archive methods for raw pages. Needs `self._codecs` (dict) set by the Archive."""
+    """Archive methods for raw pages. Needs `self._codecs` (an OrderedDict) set by the
+    Archive."""
 
-    _codecs: dict[int, tuple]  # page dictionary id -> (compressor, decompressor)
+    _codecs: OrderedDict[int, tuple]  # page dictionary id -> (compressor, decompressor)
 
     def store_page(self, content: bytes, content_type: str, site: str | None = None) -> str:
         """Keep a page's raw bytes once (content-addressed); returns their sha256. With a
@@ -66,7 +73,9 @@ class PagesMixin(Connected):
 
     def _dictionary(self, dict_id: int):
         cached = self._codecs.get(dict_id)
-        if cached is None:
+        if cached is not None:
+            self._codecs.move_to_end(dict_id)
+        else:
             import zstandard
 
             row = self._one("SELECT data FROM page_dicts WHERE id = ?", [dict_id])
@@ -79,4 +88,6 @@ class PagesMixin(Connected):
                 zstandard.ZstdCompressor(level=3, dict_data=dictionary),
                 zstandard.ZstdDecompressor(dict_data=dictionary),
             )
+            if len(self._codecs) > CODECS_KEPT:
+                self._codecs.popitem(last=False)
         return cached
