@@ -42,6 +42,7 @@ DATE_LABEL = "ngày cập nhật"
 READ = "div.TT_TinChiTiet_DocTin"
 LEAD_TABLE_CLASS = "TT_TinChiTiet_DongAnhMinhHoa"
 LEAD_CAPTION = "td.TT_TinChiTiet_MoTaAnh"
+LEAD_CAPTION_CLASS = LEAD_CAPTION.split(".", 1)[1]
 RELATED_HEADING = "div.TT_TinChiTiet_TinLienQuanTieuDe"
 RELATED_LINK = "a.TT_TinChiTiet_TinLienQuan"
 RELATED_DATE = "span.TT_TinChiTiet_TinLienQuan_ThoiGian"
@@ -82,6 +83,8 @@ SKIP_TAGS = frozenset(
     "option map area svg head title meta link".split()
 )
 ITALIC_TAGS = frozenset({"em", "i"})
+LEAD_CAPTION_CLASS_FOLDED = LEAD_CAPTION_CLASS.lower()
+_HTML_SPACE = re.compile("[ \t\n\f\r]+")  # what separates the words of a class attribute
 # ASSUMED: a table holding an image is a caption table (its other text is the caption)
 # only while it looks like one; a data table that happens to hold an icon is body text.
 CAPTION_TABLE_MAX_CHARS = 400
@@ -135,14 +138,6 @@ def _centred_attrs(attrs: dict[str, str | None]) -> bool:
     return "center" in style and "text-align:center" in style.replace(" ", "").lower()
 
 
-def _is_italic(node: LexborNode) -> bool:
-    return node.tag in ITALIC_TAGS or _italic_style(node.attributes)
-
-
-def _is_centred(node: LexborNode) -> bool:
-    return node.tag == "center" or _centred_attrs(node.attributes)
-
-
 def _inline_text(node: LexborNode) -> str:
     """Visible text of a subtree with <br> and block boundaries as spaces (selectolax's
     text() glues them together), scripts and styles left out. Not yet cleaned."""
@@ -173,30 +168,45 @@ def _text(node: LexborNode | None) -> str:
 
 
 # --- The body walker --------------------------------------------------------------------
-@dataclass
 class _Block:
-    """A run of inline content between block boundaries: text pieces, <br>s and images."""
+    """A run of inline content between block boundaries: text pieces, <br>s and images.
+    What the caption rules ask of a block (any text? any image? all of it italic?) is
+    kept up to date as items come in, so no rule scans the items again."""
 
-    items: list[tuple] = field(
-        default_factory=list
-    )  # ("t", text, italic) | ("br",) | ("img", Image)
-    centred: bool = False
-    kind: str = "p"  # "p" | "row" (a data-table row) | "figcaption"
+    __slots__ = ("items", "centred", "kind", "has_text", "has_image", "has_upright_text")
 
-    def has_text(self) -> bool:
-        return any(item[0] == "t" and item[1].strip() for item in self.items)
+    def __init__(self, centred: bool = False) -> None:
+        self.items: list[tuple] = []  # ("t", text, italic) | ("br",) | ("img", Image)
+        self.centred = centred
+        self.kind = "p"  # "p" | "row" (a data-table row) | "figcaption"
+        self.has_text = False  # a text piece that is not all whitespace
+        self.has_image = False
+        self.has_upright_text = False  # such a text piece that is not italic
+
+    def add_text(self, text: str, italic: bool) -> None:
+        self.items.append(("t", text, italic))
+        if not text.isspace():
+            self.has_text = True
+            if not italic:
+                self.has_upright_text = True
+
+    def add_image(self, image: Image) -> None:
+        self.items.append(("img", image))
+        self.has_image = True
 
     def images(self) -> list[Image]:
         return [item[1] for item in self.items if item[0] == "img"]
 
     def text(self) -> str:
+        items = self.items
+        if len(items) == 1 and items[0][0] == "t":
+            return clean(items[0][1])
         return clean(
-            "".join(item[1] if item[0] == "t" else " " for item in self.items if item[0] != "img")
+            "".join([item[1] if item[0] == "t" else " " for item in items if item[0] != "img"])
         )
 
     def wholly_italic(self) -> bool:
-        texts = [item for item in self.items if item[0] == "t" and item[1].strip()]
-        return bool(texts) and all(item[2] for item in texts)
+        return self.has_text and not self.has_upright_text
 
 
 @dataclass
@@ -223,27 +233,37 @@ class _BodyWalker:
 
     def end_block(self, kind: str | None = None) -> None:
         block = self.current
-        self.current = None
         if block is None:
             return
+        self.current = None
         if kind:
             block.kind = kind
-        if block.has_text() or block.images():
+        if block.has_text or block.has_image:
             self.blocks.append(block)
 
     def _add_text(self, text: str, italic: bool, centred: bool) -> None:
-        if not text:
+        block = self.current
+        if block is None:
+            if not text or text.isspace():
+                return
+            block = self.current = _Block(centred)
+        elif not text:
             return
-        if self.current is None and not text.strip():
-            return
-        self._open(centred).items.append(("t", text, italic))
+        block.add_text(text, italic)
 
     # Walking
     def walk(self, node: LexborNode, italic: bool = False, centred: bool = False) -> None:
         for child in node.iter(include_text=True):
             tag = child.tag
             if tag == "-text":
-                self._add_text(child.text_content or "", italic, centred)
+                text = child.text_content
+                if text:
+                    block = self.current
+                    if block is None:
+                        if text.isspace():
+                            continue
+                        block = self.current = _Block(centred)
+                    block.add_text(text, italic)
                 continue
             if tag is None or tag in SKIP_TAGS or tag[0] == "-":
                 continue
@@ -262,9 +282,9 @@ class _BodyWalker:
                 child_italic = italic or tag in ITALIC_TAGS
                 child_centred = centred or tag == "center"
             if tag == "img":
-                image = self._image(child)
+                image = self._image(child, attrs)
                 if image is not None:
-                    self._open(child_centred).items.append(("img", image))
+                    self._open(child_centred).add_image(image)
             elif tag == "table":
                 self._table(child, child_italic, child_centred)
             elif tag == "a":
@@ -282,14 +302,13 @@ class _BodyWalker:
             else:
                 self.walk(child, child_italic, child_centred)
 
-    def _image(self, node: LexborNode) -> Image | None:
-        src = node.attributes.get("src") or node.attributes.get("data-src")
-        url = resolve(self.page_url, src)
+    def _image(self, node: LexborNode, attrs: dict[str, str | None] | None = None) -> Image | None:
+        if attrs is None:
+            attrs = node.attributes
+        url = resolve(self.page_url, attrs.get("src") or attrs.get("data-src"))
         if url is None:
             return None
-        return Image(
-            url=canonical(url), caption=None, alt=clean_or_none(node.attributes.get("alt"))
-        )
+        return Image(url=canonical(url), caption=None, alt=clean_or_none(attrs.get("alt")))
 
     def _link(self, node: LexborNode) -> None:
         url = resolve(self.page_url, node.attributes.get("href"))
@@ -313,17 +332,45 @@ class _BodyWalker:
         for row in _rows(table):
             self.flatten += 1
             for cell in row.iter():
-                if cell.tag in ("td", "th"):
+                tag = cell.tag
+                if tag in ("td", "th"):
+                    attrs = cell.attributes
                     self._add_text(" ", italic, centred)
-                    self.walk(cell, italic or _is_italic(cell), centred or _is_centred(cell))
+                    self.walk(
+                        cell,
+                        italic or tag in ITALIC_TAGS or _italic_style(attrs),
+                        centred or tag == "center" or _centred_attrs(attrs),
+                    )
             self.flatten -= 1
             self.end_block("row")
 
     def _caption_table(self, table: LexborNode) -> None:
-        images = [img for node in table.css("img") if (img := self._image(node)) is not None]
-        for anchor in table.css("a[href]"):
+        # One walk of the (small) table instead of three css() calls, each of which
+        # costs ~2.5 us however small the subtree is.
+        images: list[Image] = []
+        anchors: list[LexborNode] = []
+        lead_caption = None
+        lead_caption_unsure = False
+        for node in table.traverse():
+            tag = node.tag
+            if tag == "img":
+                image = self._image(node)
+                if image is not None:
+                    images.append(image)
+            elif tag == "a":
+                if "href" in node.attributes:
+                    anchors.append(node)
+            elif tag == "td" and lead_caption is None and not lead_caption_unsure:
+                classes = node.attributes.get("class")
+                if classes and LEAD_CAPTION_CLASS_FOLDED in classes.lower():
+                    if LEAD_CAPTION_CLASS in _HTML_SPACE.split(classes):
+                        lead_caption = node
+                    else:  # a case the parser's class matching decides (quirks mode)
+                        lead_caption_unsure = True
+        if lead_caption_unsure:
+            lead_caption = table.css_first(LEAD_CAPTION)
+        for anchor in anchors:
             self._link(anchor)
-        lead_caption = table.css_first(LEAD_CAPTION)
         captions = [_text(lead_caption)] if lead_caption is not None else _caption_cells(table)
         if len(captions) == len(images):
             for image, caption in zip(images, captions, strict=True):
@@ -391,7 +438,7 @@ def _assemble(blocks: list[_Block | _CaptionTable]) -> _Body:
         if block.kind == "figcaption" and images and images[-1].caption is None:
             images[-1].caption = block.text() or None
             continue
-        if not block.images():
+        if not block.has_image:
             text = block.text()
             if text:
                 paragraphs.append((text, block.kind))
@@ -405,7 +452,7 @@ def _assemble(blocks: list[_Block | _CaptionTable]) -> _Body:
             if (
                 isinstance(following, _Block)
                 and following.kind in ("p", "figcaption")
-                and not following.images()
+                and not following.has_image
                 and (
                     following.wholly_italic() or following.centred or following.kind == "figcaption"
                 )
