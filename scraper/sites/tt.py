@@ -102,6 +102,7 @@ def article_id(url: str) -> str | None:
     return f"{id_host(host_of(url))}/{int(tc)}"
 
 
+@lru_cache(maxsize=MEMO)
 def article_url(url: str, category: str | None = None) -> str:
     """The one spelling of an article's URL: `<path>?cn=<category>&gd=1&tc=<tc>`, whatever
     form (gd, cn, order, ./, &amp;) a link used. ASSUMED (SITE.md 7): any gd renders an
@@ -517,7 +518,7 @@ def _source(paragraphs: list[tuple[str, str]]) -> str | None:
 
 # --- Article pages ----------------------------------------------------------------------
 def _label_text(node: LexborNode) -> str:
-    return unicodedata.normalize("NFC", _text(node)).lower()
+    return _text(node).lower()  # _text is NFC already
 
 
 def _date(line: LexborNode) -> str | None:
@@ -543,12 +544,23 @@ def _category_id(crumb: LexborNode | None, page_url: str) -> str | None:
     """The article's own category id: the cn of the breadcrumb's last listing link."""
     if crumb is None:
         return None
-    ids = [
-        query_params(target)[CATEGORY_PARAM]
-        for anchor in crumb.css("a[href]")
-        if (target := resolve(page_url, anchor.attributes.get("href"))) and is_listing_url(target)
-    ]
-    return ids[-1] if ids else None
+    page_base = _page_base(page_url)
+    found = None
+    for node in crumb.traverse():  # a few nodes: cheaper than a css() call
+        if node.tag == "a":
+            href = node.attributes.get("href")
+            if href is not None and (category := _listing_category(page_base, href)) is not None:
+                found = category
+    return found
+
+
+@lru_cache(maxsize=MEMO)
+def _listing_category(page_base: str, href: str) -> str | None:
+    """The category id of a listing link, None for any other link."""
+    target = resolve(page_base, href)
+    if target and is_listing_url(target):
+        return query_params(target)[CATEGORY_PARAM]
+    return None
 
 
 def _category(crumb: LexborNode | None) -> str | None:
@@ -556,7 +568,12 @@ def _category(crumb: LexborNode | None) -> str | None:
     split is still one), then split on any separator; empty parts dropped."""
     if crumb is None:
         return None
-    parts = [clean(part) for part in BREADCRUMB_SEPARATOR.split(clean(_inline_text(crumb)))]
+    return _category_text(_inline_text(crumb))
+
+
+@lru_cache(maxsize=MEMO)
+def _category_text(raw: str) -> str | None:
+    parts = [clean(part) for part in BREADCRUMB_SEPARATOR.split(clean(raw))]
     return " >> ".join(part for part in parts if part) or None
 
 
@@ -699,7 +716,7 @@ def _extract(tree: LexborHTMLParser, url: str, today: date | None) -> Article:
     published_raw = _date(marks.get(DATE_LINE) or frame)
     captions = [image.caption for image in body.images if image.caption]
     identity = article_id(url)
-    published = parse_dmy(published_raw, today=today)
+    published = _parse_dmy(published_raw, today) if published_raw else None
     return Article(
         id=identity,
         url=article_url(url, _category_id(crumb, url)) if identity else canonical(url),
