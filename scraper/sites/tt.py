@@ -939,8 +939,9 @@ def _page_base(url: str) -> str:
 def _article_links(nodes, page_url: str) -> list[str]:
     seen: dict[str, str] = {}
     base = _page_base(page_url)
-    for anchor in nodes:
-        kind, url, key = _classify(base, anchor.attributes.get("href") or "")
+    # Each distinct href once, in page order: menus and related lists repeat links.
+    for href in dict.fromkeys([anchor.attrs.get("href") or "" for anchor in nodes]):
+        kind, url, key = _classify(base, href)
         if url is None or key is None:  # "other"
             continue
         if kind == "article" and key not in seen:
