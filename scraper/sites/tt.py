@@ -165,25 +165,25 @@ def _inline_text(node: LexborNode) -> str:
     """Visible text of a subtree with <br> and block boundaries as spaces (selectolax's
     text() glues them together), scripts and styles left out. Not yet cleaned."""
     parts: list[str] = []
-
-    def visit(current: LexborNode) -> None:
-        for child in current.iter(include_text=True):
-            tag = child.tag
-            if tag == "-text":
-                parts.append(child.text_content or "")
-            elif tag is None or tag in SKIP_TAGS or tag.startswith("-"):
-                continue
-            elif tag == "br":
-                parts.append(" ")
-            elif tag in BLOCK_TAGS or tag in ("td", "th", "tr", "table"):
-                parts.append(" ")
-                visit(child)
-                parts.append(" ")
-            else:
-                visit(child)
-
-    visit(node)
+    _collect_inline_text(node, parts)
     return "".join(parts)
+
+
+def _collect_inline_text(node: LexborNode, parts: list[str]) -> None:
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if tag == "-text":
+            parts.append(child.text_content or "")
+        elif tag is None or tag in SKIP_TAGS or tag[0] == "-":
+            continue
+        elif tag == "br":
+            parts.append(" ")
+        elif tag in BLOCK_TAGS or tag in ("td", "th", "tr", "table"):
+            parts.append(" ")
+            _collect_inline_text(child, parts)
+            parts.append(" ")
+        else:
+            _collect_inline_text(child, parts)
 
 
 def _text(node: LexborNode | None) -> str:
@@ -282,11 +282,16 @@ class _BodyWalker:
                 text = child.text_content
                 if text:
                     block = self.current
+                    blank = text.isspace()
                     if block is None:
-                        if text.isspace():
+                        if blank:
                             continue
                         block = self.current = _Block(centred)
-                    block.add_text(text, italic)
+                    block.items.append(("t", text, italic))  # _Block.add_text, inlined
+                    if not blank:
+                        block.has_text = True
+                        if not italic:
+                            block.has_upright_text = True
                 continue
             if tag is None or tag in SKIP_TAGS or tag[0] == "-":
                 continue
@@ -294,16 +299,17 @@ class _BodyWalker:
                 if self.current is not None:
                     self.current.items.append(("br",))
                 continue
+            child_italic = italic or tag in ITALIC_TAGS
+            child_centred = centred or tag == "center"
             attrs = child.attributes  # read once: each read builds a dict
             if attrs:
                 classes = attrs.get("class")
                 if classes and not CHROME_CLASSES.isdisjoint(classes.split()):
                     continue
-                child_italic = italic or tag in ITALIC_TAGS or _italic_style(attrs)
-                child_centred = centred or tag == "center" or _centred_attrs(attrs)
-            else:
-                child_italic = italic or tag in ITALIC_TAGS
-                child_centred = centred or tag == "center"
+                if not child_italic:
+                    child_italic = _italic_style(attrs)
+                if not child_centred:
+                    child_centred = _centred_attrs(attrs)
             if tag == "img":
                 image = self._image(child, attrs)
                 if image is not None:
@@ -605,7 +611,7 @@ _RELATED_DATE_TEXT = re.compile(r"\(\s*(\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4})\s*\)\
 def _related_link(anchor: LexborNode, kind: str, page_base: str, today: date) -> Link | None:
     # A related-list anchor holds inline text only (title, then the date span), so the
     # parser's own text() is right here and far cheaper than walking the nodes.
-    fields = _related_fields(page_base, anchor.attributes.get("href") or "", anchor.text(), today)
+    fields = _related_fields(page_base, anchor.attrs.get("href") or "", anchor.text(), today)
     if fields is None:
         return None
     url, text, target, published, dated_in_text = fields
