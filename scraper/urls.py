@@ -63,6 +63,15 @@ def host_of(url: str) -> str:
     return host
 
 
+def origin_and_path(url: str) -> tuple[str, str, str]:
+    """(scheme, netloc, path) as urlsplit gives them."""
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None:
+        return plain[1], plain[2], plain[3]
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc, parts.path
+
+
 def resolve(base: str, href: str | None) -> str | None:
     """Absolute URL of href (as the HTML parser gives it: entities already decoded) on page
     base; None for javascript:, mailto:, fragments, empties and non-HTTP schemes."""

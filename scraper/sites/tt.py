@@ -32,7 +32,7 @@ from scraper.models import Article, Image, Link, Listing, Page, PageLink, PageRe
 from scraper.sites import id_host
 from scraper.sites.profile import next_from_pager
 from scraper.text import clean, clean_or_none
-from scraper.urls import MEMO, canonical, host_of, query_params, resolve
+from scraper.urls import MEMO, canonical, host_of, origin_and_path, query_params, resolve
 
 # --- The markup of the TT CMS (SITE.md sections 3 and 7) --------------------------------
 FRAME = "div.TT_TinChiTiet_Vien"
@@ -113,9 +113,9 @@ def article_url(url: str, category: str | None = None) -> str:
     params = query_params(url)
     tc = int(params[ARTICLE_PARAM])
     cn = category or params.get(CATEGORY_PARAM)
-    parts = urlsplit(url)
+    scheme, netloc, path = origin_and_path(url)
     query = f"cn={cn}&gd=1&tc={tc}" if cn else f"gd=1&tc={tc}"
-    return canonical(f"{parts.scheme}://{parts.netloc}{parts.path or '/'}?{query}")
+    return canonical(f"{scheme}://{netloc}{path or '/'}?{query}")
 
 
 def is_listing_url(url: str) -> bool:
