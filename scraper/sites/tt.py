@@ -949,6 +949,13 @@ def _classify(page_base: str, href: str) -> tuple[str, str | None, str | None]:
     if href.lstrip().lower().startswith("javascript:"):
         match = POSTBACK.search(href)
         return ("postback", match[1], match[2]) if match else ("other", None, None)
+    absolute = href.strip()
+    if absolute.startswith(("http://", "https://")):
+        # Resolving keeps a non-empty host: another site's link (a share button carrying
+        # this page's URL, new on every page) needs no urljoin to be told apart.
+        host = host_of(absolute)
+        if host and id_host(host) != id_host(host_of(page_base)):
+            return ("other", None, None)
     url = resolve(page_base, href)
     if url is None or not same_site(url, page_base):
         return ("other", None, None)
