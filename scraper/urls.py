@@ -19,19 +19,23 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 # flat however large the crawl (8,192 entries: about 3 MB per function).
 MEMO = 1 << 13
 
-# Most URLs met are plain: a lower-case http(s) scheme and host, an ASCII path with
-# nothing to decode and no dot segment, "name=value" query fields of unreserved
-# characters. For them every function below reduces to slicing the string, several
-# times faster than urllib's general parsing (what a memo miss costs). Anything else
-# (upper case, %-escapes, entities, userinfo, ';', '+', fragments) takes the general path.
+# Most URLs met are plain: a lower-case http(s) scheme and host, an ASCII path with no
+# dot segment and nothing to decode but spaces ('%20' or ' ', as file names have them),
+# "name=value" query fields of unreserved characters. For them every function below
+# reduces to slicing the string, several times faster than urllib's general parsing
+# (what a memo miss costs). Anything else (upper case, other %-escapes, entities,
+# userinfo, ';', '+', fragments) takes the general path.
 _PLAIN_HOST = r"[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::[1-9][0-9]{0,4})?"
 _PLAIN_FIELD = r"[A-Za-z0-9_.~-]+=[A-Za-z0-9_.~-]*"
 _PLAIN_QUERY = rf"{_PLAIN_FIELD}(?:&{_PLAIN_FIELD})*"
-_PLAIN_PATH = r"/[A-Za-z0-9/:@!$&'()*,=._~-]*"
+_PATH_CHAR = r"(?:[A-Za-z0-9/:@!$&'()*,=._~-]|%20)"
+_PLAIN_PATH = rf"/(?:(?:{_PATH_CHAR}| )*{_PATH_CHAR})?"  # spaces inside only
 _PLAIN_URL = re.compile(rf"(https?)://({_PLAIN_HOST})({_PLAIN_PATH})(?:\?({_PLAIN_QUERY}))?")
 _PLAIN_URL_START = re.compile(rf"(https?)://({_PLAIN_HOST})(?:[/?#]|$)")
 _PLAIN_RELATIVE = re.compile(rf"{_PLAIN_PATH}(?:\?{_PLAIN_QUERY})?")
 _PLAIN_QUERY_ONLY = re.compile(rf"\?{_PLAIN_QUERY}")
+_RELATIVE_CHAR = r"(?:[A-Za-z0-9/@!$&'()*,=._~-]|%20)"  # no ':' (it could read as a scheme)
+_PLAIN_RELATIVE_PATH = re.compile(rf"(?:{_RELATIVE_CHAR}| )*{_RELATIVE_CHAR}(?:\?{_PLAIN_QUERY})?")
 
 
 def _plain_netloc(scheme: str, netloc: str) -> str | None:
@@ -100,7 +104,7 @@ def _resolve(base: str, href: str) -> str | None:
 
 def _join_plain(base: str, href: str) -> str | None:
     """urljoin(base, href) for a plain base (no query) and a plain href that is absolute,
-    an absolute path, '?query' or './?query' (the forms this CMS writes); else None."""
+    an absolute path, a relative path, '?query' or './?query'; else None."""
     base_parts = _PLAIN_URL.fullmatch(base)
     if base_parts is None or base_parts[4] is not None:
         return None
@@ -118,6 +122,13 @@ def _join_plain(base: str, href: str) -> str | None:
         return root + base_path + href
     if href[:3] == "./?" and _PLAIN_QUERY_ONLY.fullmatch(href, 2):
         return root + base_path[: base_path.rfind("/") + 1] + href[2:]
+    if href[:2] == "./":
+        href = href[2:]
+    if href[:1] != "/" and _PLAIN_RELATIVE_PATH.fullmatch(href):
+        segments = href.split("?", 1)[0].split("/")
+        # urljoin drops the empty segments of a relative path and resolves dot segments
+        if "" not in segments[:-1] and "." not in segments and ".." not in segments:
+            return root + base_path[: base_path.rfind("/") + 1] + href
     return None
 
 
@@ -131,6 +142,7 @@ def canonical(url: str) -> str:
         scheme, netloc, path, query = plain.groups()
         host = _plain_netloc(scheme, netloc)
         if host is not None:
+            path = path.replace(" ", "%20")
             if not query:
                 return f"{scheme}://{host}{path}"
             fields = query.split("&")
