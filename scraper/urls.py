@@ -59,6 +59,10 @@ def host_of(url: str) -> str:
     plain = _PLAIN_URL_START.match(url)
     if plain is not None and (host := _plain_netloc(plain[1], plain[2])) is not None:
         return host
+    return _host_of_general(url)
+
+
+def _host_of_general(url: str) -> str:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().rstrip(".")
     port = parts.port
@@ -72,6 +76,10 @@ def origin_and_path(url: str) -> tuple[str, str, str]:
     plain = _PLAIN_URL.fullmatch(url)
     if plain is not None:
         return plain[1], plain[2], plain[3]
+    return _origin_and_path_general(url)
+
+
+def _origin_and_path_general(url: str) -> tuple[str, str, str]:
     parts = urlsplit(url)
     return parts.scheme, parts.netloc, parts.path
 
@@ -96,6 +104,10 @@ def _resolve(base: str, href: str) -> str | None:
     joined = _join_plain(base, href)
     if joined is not None:
         return joined
+    return _join_general(base, href)
+
+
+def _join_general(base: str, href: str) -> str | None:
     absolute = urljoin(base, href)
     if urlsplit(absolute).scheme not in ("http", "https"):
         return None
@@ -148,6 +160,10 @@ def canonical(url: str) -> str:
             fields = query.split("&")
             fields.sort(key=_field_name)  # stable, as the general path's sort
             return f"{scheme}://{host}{path}?{'&'.join(fields)}"
+    return _canonical_general(url)
+
+
+def _canonical_general(url: str) -> str:
     url = url.strip()
     if "&amp;" in url or "&#" in url:  # copied from HTML source
         url = html.unescape(url)
@@ -194,6 +210,10 @@ def _query_params(url: str) -> tuple[tuple[str, str], ...]:
                 name, _, value = field.partition("=")
                 params.setdefault(name.lower(), value)
         return tuple(params.items())
+    return _query_params_general(url)
+
+
+def _query_params_general(url: str) -> tuple[tuple[str, str], ...]:
     if "&amp;" in url:
         url = html.unescape(url)
     params: dict[str, str] = {}
