@@ -80,6 +80,28 @@ def test_clean_makes_nfc_drops_invisibles_and_collapses_whitespace():
 
 
 @pytest.mark.parametrize(
+    "raw",
+    [
+        "plain ascii",
+        " edge spaces ",
+        "double  space",
+        "Huế đã sẵn sàng",
+        unicodedata.normalize("NFD", "Huế đã sẵn sàng"),
+        "a\u2003b\u3000c\u00a0d",
+        "zero\u200bwidth\u00adsoft",
+        "\ufeffbom",
+        " ",
+        "\t\n",
+    ],
+)
+def test_clean_shortcuts_give_what_the_full_rule_gives(raw):
+    # The rule in its plain form: drop invisibles, collapse whitespace, NFC.
+    invisible = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+    expected = unicodedata.normalize("NFC", " ".join(raw.translate(invisible).split()))
+    assert clean(raw) == expected
+
+
+@pytest.mark.parametrize(
     ("raw", "expected"),
     [
         ("07/10/2020", "2020-10-07"),

@@ -306,9 +306,10 @@ class _BodyWalker:
                 classes = attrs.get("class")
                 if classes and not CHROME_CLASSES.isdisjoint(classes.split()):
                     continue
-                if not child_italic:
+                style = attrs.get("style")
+                if not child_italic and style and "italic" in style:
                     child_italic = _italic_style(attrs)
-                if not child_centred:
+                if not child_centred and ("align" in attrs or (style and "center" in style)):
                     child_centred = _centred_attrs(attrs)
             if tag == "img":
                 image = self._image(child, attrs)
