@@ -311,7 +311,22 @@ class _BodyWalker:
                     child_italic = _italic_style(attrs)
                 if not child_centred and ("align" in attrs or (style and "center" in style)):
                     child_centred = _centred_attrs(attrs)
-            if tag == "img":
+            if tag in BLOCK_TAGS and not self.flatten:
+                self.end_block()
+                first = child.first_child
+                if first is not None and first.next is None and first.tag == "-text":
+                    # One text node, as most paragraphs are: its block without a walk.
+                    text = first.text_content
+                    if text and not text.isspace():
+                        block = _Block(child_centred)
+                        block.add_text(text, child_italic)
+                        if tag == "figcaption":
+                            block.kind = "figcaption"
+                        self.blocks.append(block)
+                    continue
+                self.walk(child, child_italic, child_centred)
+                self.end_block("figcaption" if tag == "figcaption" else None)
+            elif tag == "img":
                 image = self._image(child, attrs)
                 if image is not None:
                     self._open(child_centred).add_image(image)
@@ -320,15 +335,10 @@ class _BodyWalker:
             elif tag == "a":
                 self._link(child)
                 self.walk(child, child_italic, child_centred)
-            elif tag in BLOCK_TAGS:
-                if self.flatten:
-                    self._add_text(" ", italic, centred)
-                    self.walk(child, child_italic, child_centred)
-                    self._add_text(" ", italic, centred)
-                else:
-                    self.end_block()
-                    self.walk(child, child_italic, child_centred)
-                    self.end_block("figcaption" if tag == "figcaption" else None)
+            elif tag in BLOCK_TAGS:  # inside a data-table row: blocks do not split it
+                self._add_text(" ", italic, centred)
+                self.walk(child, child_italic, child_centred)
+                self._add_text(" ", italic, centred)
             else:
                 self.walk(child, child_italic, child_centred)
 
