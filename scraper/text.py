@@ -21,7 +21,21 @@ def clean(text: str | None) -> str:
     """One paragraph: NFC, invisible characters dropped, whitespace collapsed and trimmed."""
     if not text:
         return ""
-    text = _INVISIBLE.sub("", text)
+    # Every whitespace character but the plain space, and every invisible one above, is
+    # unprintable to str.isprintable(): a printable text needs at most its spaces fixed.
+    if text.isprintable():
+        if "  " in text or text[0] == " " or text[-1] == " ":
+            text = " ".join(text.split())
+        return text if text.isascii() else unicodedata.normalize("NFC", text)
+    if (
+        "\u200b" in text
+        or "\u200c" in text
+        or "\u200d" in text
+        or "\u2060" in text
+        or "\ufeff" in text
+        or "\u00ad" in text
+    ):  # six substring tests cost a tenth of one regex search
+        text = _INVISIBLE.sub("", text)
     # str.split() with no argument splits on every Unicode space, \xa0 included.
     text = " ".join(text.split())
     return unicodedata.normalize("NFC", text)

@@ -80,6 +80,28 @@ def test_clean_makes_nfc_drops_invisibles_and_collapses_whitespace():
 
 
 @pytest.mark.parametrize(
+    "raw",
+    [
+        "plain ascii",
+        " edge spaces ",
+        "double  space",
+        "Huế đã sẵn sàng",
+        unicodedata.normalize("NFD", "Huế đã sẵn sàng"),
+        "a\u2003b\u3000c\u00a0d",
+        "zero\u200bwidth\u00adsoft",
+        "\ufeffbom",
+        " ",
+        "\t\n",
+    ],
+)
+def test_clean_shortcuts_give_what_the_full_rule_gives(raw):
+    # The rule in its plain form: drop invisibles, collapse whitespace, NFC.
+    invisible = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+    expected = unicodedata.normalize("NFC", " ".join(raw.translate(invisible).split()))
+    assert clean(raw) == expected
+
+
+@pytest.mark.parametrize(
     ("raw", "expected"),
     [
         ("07/10/2020", "2020-10-07"),
@@ -109,3 +131,97 @@ def test_an_article_url_has_one_spelling_and_keeps_its_path():
     assert article_url("https://x.vn/Default.aspx?gd=4&tc=57", "12") == (
         "https://x.vn/Default.aspx?cn=12&gd=1&tc=57"
     )
+
+
+# URLs the plain-URL shortcuts of scraper.urls take, and near misses they must leave to
+# urllib: every shortcut has to give what the general path gives.
+URL_FORMS = [
+    "http://127.0.0.1:8123/?gd=1&cn=198&tc=10068",
+    "http://127.0.0.1:8123/?tc=5&GD=1&cn=2&gd=4",
+    "https://sdl.thuathienhue.gov.vn/Default.aspx?cn=1&gd=2",
+    "https://sdl.thuathienhue.gov.vn:443/a/b.jpg",
+    "http://h:80/",
+    "http://h:99999/x",
+    "http://h:0/x",
+    "http://h",
+    "http://h/?",
+    "http://h/a b.jpg",
+    "http://h/a b ",
+    "http://h/hoi%20nghi%201.jpg",
+    "http://h/a%2e/b",
+    "http://h/%41",
+    "http://h/a/./b",
+    "http://h/a/../b",
+    "http://h/a/.hidden",
+    "http://h/a;p?x=1",
+    "http://h/a?x=1&&y=2",
+    "http://h/a?x&y=2",
+    "http://h/a?x=a+b",
+    "http://h/a?x=1#f",
+    "http://h/a?cn=1&amp;tc=2",
+    "http://u@h/a",
+    "HTTP://H/A",
+    "http://h./a",
+    "http://[::1]/a",
+    "http://h/ệ.jpg",
+    "https://www.facebook.com/sharer/sharer.php?u=http%3A%2F%2Fh%2F%3Ftc%3D1",
+]
+BASES = ["http://127.0.0.1:8123/", "https://h.gov.vn/Default.aspx", "http://h/a/b", "http://h/a//b"]
+HREFS = [
+    *URL_FORMS,
+    "/?gd=1&tc=7",
+    "?cn=28&gd=1&tc=7",
+    "./?cn=28&gd=4&tc=11669",
+    "./",
+    "./a.jpg",
+    ".//a.jpg",
+    "UploadFiles/TinTuc/anh 1.png",
+    "uploadfiles/a%20b.pdf",
+    "a:b/c",
+    "a//b",
+    "../a",
+    "a/./b",
+    "//other.vn/a",
+    "/a?x=1 ",
+    "?",
+]
+
+
+def _outcome(fn, *args):
+    try:
+        return fn(*args)
+    except ValueError as error:
+        return type(error)
+
+
+@pytest.mark.parametrize("url", URL_FORMS)
+def test_plain_url_shortcuts_agree_with_urllib(url):
+    from scraper import urls
+
+    pairs = [
+        (urls.canonical.__wrapped__, urls._canonical_general),
+        (urls.host_of.__wrapped__, urls._host_of_general),
+        (urls._query_params.__wrapped__, urls._query_params_general),
+        (urls.origin_and_path, urls._origin_and_path_general),
+    ]
+    for shortcut, general in pairs:
+        assert _outcome(shortcut, url) == _outcome(general, url), shortcut
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_plain_joins_agree_with_urljoin(base):
+    from scraper import urls
+
+    for href in HREFS:
+        href = href.strip()
+        if href and not href.startswith("#"):
+            got = _outcome(urls._resolve.__wrapped__, base, href)
+            assert got == _outcome(urls._join_general, base, href), (base, href)
+
+
+def test_the_cms_link_forms_take_the_shortcut():
+    from scraper import urls
+
+    page = "http://127.0.0.1:8123/"
+    for href in ("/?gd=1&tc=7", "?cn=2&gd=1&tc=7", "./?cn=2&gd=4&tc=7", "UploadFiles/a b.jpg"):
+        assert urls._join_plain(page, href) is not None, href
