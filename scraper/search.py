@@ -23,7 +23,8 @@ This module owns:
   external-content FTS5 table must get the values that were indexed: the folded triggers
   pass the folded old values.
 - `search(...)`: hits with a highlighted snippet, phrase matches of a plain multi-word
-  query first, then bm25; `count_hits(...)` (how many without the limit), `sites(db)`;
+  query first, then bm25; newest first instead when more than RANK_LIMIT articles match;
+  `count_hits(...)` (how many without the limit, optionally capped), `sites(db)`;
   `SearchError` for a bad query or since later than until.
 
 `PRAGMA recursive_triggers = ON` is set on every connection this module prepares (and
@@ -33,6 +34,7 @@ leaves stale index entries behind.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import unicodedata
 from dataclasses import asdict, dataclass
@@ -53,6 +55,10 @@ BM25_WEIGHTS = (3.0, 1.0, 1.0)
 HIGHLIGHT = ("[", "]")
 ELLIPSIS = "…"
 SNIPPET_TOKENS = 16
+# A query matching more than this many articles is listed newest first, not ranked.
+RANK_LIMIT = 5_000
+RELEVANCE = "relevance"
+NEWEST = "newest"
 
 
 class SearchError(ScraperError):
@@ -66,6 +72,7 @@ class Hit:
     title: str | None
     published: str | None
     snippet: str
+    order: str = RELEVANCE  # or NEWEST: how search() ordered the list this hit is in
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -248,19 +255,32 @@ def phrase_of(query: str) -> str | None:
     return '"' + " ".join(words) + '"'
 
 
-def _where(
-    table: str, match: str, site: str | None, since: str | None, until: str | None
+def _filters(
+    column: str, site: str | None, since: str | None, until: str | None
 ) -> tuple[str, list[Any]]:
-    where = [f"[{table}] MATCH ?"]
-    params: list[Any] = [match]
+    """The --site and date bounds as conditions on `column` (an articles rowid), each a
+    rowid set read from one index alone (idx_articles_site, idx_articles_published), so
+    that no article row is read to filter a match. The leading + keeps SQLite from using
+    the sets to drive the query (FTS5 would be asked one rowid at a time)."""
+    where: list[str] = []
+    params: list[Any] = []
     if site:
-        where.append("a.site = ?")
+        where.append(f"+{column} IN (SELECT rowid FROM articles WHERE site = ?)")
         params.append(site)
+    dates, date_params = _dates("published", since, until)
+    if dates:
+        where.append(f"+{column} IN (SELECT rowid FROM articles WHERE {dates})")
+        params += date_params
+    return "".join(f" AND {w}" for w in where), params
+
+
+def _dates(column: str, since: str | None, until: str | None) -> tuple[str, list[Any]]:
+    where, params = [], []
     if since:
-        where.append("a.published >= ?")
+        where.append(f"{column} >= ?")
         params.append(since)
     if until:
-        where.append("a.published <= ?")
+        where.append(f"{column} <= ?")
         params.append(until)
     return " AND ".join(where), params
 
@@ -271,6 +291,91 @@ def _bounds(since, until) -> tuple[str | None, str | None]:
     if since_iso and until_iso and since_iso > until_iso:
         raise SearchError(f"--since {since_iso} is later than --until {until_iso}: no date fits")
     return since_iso, until_iso
+
+
+def _count(
+    conn: sqlite3.Connection,
+    table: str,
+    match: str,
+    site: str | None,
+    since: str | None,
+    until: str | None,
+    at_most: int | None,
+) -> int:
+    filters, params = _filters("rowid", site, since, until)
+    inner = f"SELECT rowid FROM [{table}] WHERE [{table}] MATCH ?{filters}"
+    if at_most is not None:
+        inner += f" LIMIT {int(at_most) + 1}"
+    return conn.execute(f"SELECT COUNT(*) FROM ({inner})", [match, *params]).fetchone()[0]
+
+
+def _ranked(
+    conn: sqlite3.Connection,
+    table: str,
+    match: str,
+    site: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+) -> list[int]:
+    """Rowids of the best matches: phrase matches of a plain multi-word query first, then
+    bm25, title weighted; ties by article id."""
+    filters, params = _filters(f"[{table}].rowid", site, since, until)
+    phrase = phrase_of(match)
+    first = ""
+    if phrase is not None:
+        first = f"[{table}].rowid IN (SELECT rowid FROM [{table}] WHERE [{table}] MATCH ?) DESC, "
+        params.append(phrase)
+    weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+    # CROSS JOIN: the matches drive; each kept one reads its article row for the tie-break
+    sql = (
+        f"SELECT [{table}].rowid FROM [{table}] CROSS JOIN articles AS a "
+        f"ON a.rowid = [{table}].rowid WHERE [{table}] MATCH ?{filters} "
+        f"ORDER BY {first}bm25([{table}], {weights}), a.id LIMIT ?"
+    )
+    return [row[0] for row in conn.execute(sql, [match, *params, limit])]
+
+
+def _newest(
+    conn: sqlite3.Connection,
+    table: str,
+    match: str,
+    site: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+) -> list[int]:
+    """Rowids of the matches, newest published first (undated last), read down
+    idx_articles_published; ties by rowid, the later stored first."""
+    site_filter, params = _filters("a.rowid", site, None, None)
+    dates, date_params = _dates("a.published", since, until)
+    sql = (
+        f"SELECT a.rowid FROM articles AS a "
+        f"WHERE +a.rowid IN (SELECT rowid FROM [{table}] WHERE [{table}] MATCH ?)"
+        f"{site_filter}{' AND ' + dates if dates else ''} "
+        f"ORDER BY a.published DESC, a.rowid DESC LIMIT ?"
+    )
+    return [row[0] for row in conn.execute(sql, [match, *params, *date_params, limit])]
+
+
+def _hits(
+    conn: sqlite3.Connection, table: str, match: str, rowids: list[int], order: str
+) -> list[Hit]:
+    """The hits of these rowids, in this order, each with its snippet (drawn for these
+    rows only: a snippet tokenizes the whole article)."""
+    left, right = HIGHLIGHT
+    sql = (
+        f"SELECT a.rowid, a.id, a.url, a.title, a.published, "
+        f"snippet([{table}], -1, ?, ?, ?, {SNIPPET_TOKENS}) "
+        f"FROM [{table}] JOIN articles AS a ON a.rowid = [{table}].rowid "
+        f"WHERE [{table}] MATCH ? AND [{table}].rowid IN (SELECT value FROM json_each(?))"
+    )
+    params = [left, right, ELLIPSIS, match, json.dumps(rowids)]
+    found = {row[0]: row[1:] for row in conn.execute(sql, params)}
+    return [
+        Hit(id, url, title, published, _tidy(snippet), order)
+        for id, url, title, published, snippet in (found[r] for r in rowids if r in found)
+    ]
 
 
 def search(
@@ -289,6 +394,10 @@ def search(
     Best first: when the query is two or more plain words, articles where they stand
     together as a phrase come first ('da nang' folded also matches an article with 'đã'
     and 'nâng' apart: that one comes after every 'Đà Nẵng'); then bm25, title weighted.
+    When more than RANK_LIMIT articles match (filters applied), they are not ranked but
+    listed newest published first (undated last), each hit's `order` says which:
+    "relevance" or "newest". bm25 would score every match before keeping the best, a cost
+    that grows with the archive; the newest ones are read from the date index.
     fold=False: exact Vietnamese (tone marks count; case does not). fold=True: accent-folded
     ('Hue' finds 'Huế', 'da nang' finds 'Đà Nẵng'); the query is folded the same way.
     site: articles.site equals it. since/until: published date bounds, inclusive (articles
@@ -298,31 +407,16 @@ def search(
     table = FOLDED_TABLE if fold else FTS_TABLE
     match = prepare_query(query, fold_marks=fold)
     since_iso, until_iso = _bounds(since, until)
-    where, params = _where(table, match, site, since_iso, until_iso)
-    phrase = phrase_of(match)
-    first = ""
-    if phrase is not None:
-        first = f"a.rowid IN (SELECT rowid FROM [{table}] WHERE [{table}] MATCH ?) DESC, "
-    weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-    left, right = HIGHLIGHT
-    sql = (
-        f"SELECT a.id, a.url, a.title, a.published, "
-        f"snippet([{table}], -1, ?, ?, ?, {SNIPPET_TOKENS}) "
-        f"FROM [{table}] JOIN articles AS a ON a.rowid = [{table}].rowid "
-        f"WHERE {where} "
-        f"ORDER BY {first}bm25([{table}], {weights}), a.id LIMIT ?"
-    )
-    order = [phrase] if phrase is not None else []
-    params = [left, right, ELLIPSIS, *params, *order, -1 if limit is None else int(limit)]
+    rows = -1 if limit is None else int(limit)
     conn = database(db).conn
     try:
-        rows = conn.execute(sql, params).fetchall()
+        if _count(conn, table, match, site, since_iso, until_iso, RANK_LIMIT) > RANK_LIMIT:
+            rowids = _newest(conn, table, match, site, since_iso, until_iso, rows)
+            return _hits(conn, table, match, rowids, NEWEST)
+        rowids = _ranked(conn, table, match, site, since_iso, until_iso, rows)
+        return _hits(conn, table, match, rowids, RELEVANCE)
     except sqlite3.OperationalError as exc:
         raise _query_error(query, exc) from None
-    return [
-        Hit(id, url, title, published, _tidy(snippet))
-        for id, url, title, published, snippet in rows
-    ]
 
 
 def count_hits(
@@ -333,18 +427,16 @@ def count_hits(
     site: str | None = None,
     since: str | date | None = None,
     until: str | date | None = None,
+    at_most: int | None = None,
 ) -> int:
-    """How many articles search(...) would return without a limit."""
+    """How many articles search(...) would return without a limit. at_most: stop counting
+    past it (the answer is then at_most + 1, read "more than at_most"): a count of every
+    match of a common word reads its whole posting list."""
     table = FOLDED_TABLE if fold else FTS_TABLE
     match = prepare_query(query, fold_marks=fold)
     since_iso, until_iso = _bounds(since, until)
-    where, params = _where(table, match, site, since_iso, until_iso)
-    sql = (
-        f"SELECT COUNT(*) FROM [{table}] JOIN articles AS a ON a.rowid = [{table}].rowid "
-        f"WHERE {where}"
-    )
     try:
-        return database(db).conn.execute(sql, params).fetchone()[0]
+        return _count(database(db).conn, table, match, site, since_iso, until_iso, at_most)
     except sqlite3.OperationalError as exc:
         raise _query_error(query, exc) from None
 

@@ -17,6 +17,7 @@ from scraper.search import (
     FTS_COLUMNS,
     FTS_TABLE,
     SearchError,
+    count_hits,
     ensure_search,
     fold,
     rebuild_search,
@@ -434,3 +435,81 @@ def test_unknown_site_and_reversed_dates_say_why_with_exit_2(archive):
     assert "later than --until" in reversed_dates.stderr
     with pytest.raises(SearchError, match="later than"):
         search(sqlite3.connect(db), "Huế", since="2024-06-01", until="2024-01-01")
+
+
+# ------------------------------------------------- issue 14: broad queries, newest first
+
+
+@pytest.fixture
+def dated(tmp_path):
+    """Eight articles with 'Huế': two in a short title (bm25's best), one undated, the rest
+    published on different days in an order unlike their ids and rowids."""
+    days = ["2024-03-05", "2024-01-20", None, "2024-06-01", "2023-11-11", "2024-02-29"]
+    with Archive(tmp_path / "a.db") as arch:
+        for n, day in enumerate(days, start=1):
+            body = f"Bản tin {n}: tin tức về Huế và các vùng lân cận trong tuần qua."
+            save(arch, make(n, f"Bản tin số {n}", body, published=day))
+        save(arch, make(7, "Huế", "Hội nghị ở Huế bàn về Huế.", published="2023-05-01"))
+        save(arch, make(8, "Tin Huế", "Huế mưa.", site=OTHER, published="2024-04-10"))
+        yield arch
+
+
+NEWEST_FIRST = [4, 8, 1, 6, 2, 5, 7, 3]  # by published, undated last
+
+
+def test_a_query_matching_more_than_rank_limit_lists_newest_first(dated, monkeypatch):
+    import scraper.search
+
+    ranked = search(dated, "Huế")
+    assert ranked[0].id == f"{OTHER}/8" and {h.order for h in ranked} == {"relevance"}
+    monkeypatch.setattr(scraper.search, "RANK_LIMIT", 5)
+    hits = search(dated, "Huế")
+    want = [f"{OTHER if n == 8 else SITE}/{n}" for n in NEWEST_FIRST]
+    assert ids(hits) == want
+    assert {h.order for h in hits} == {"newest"}
+    assert all("[Huế]" in h.snippet for h in hits)
+    assert ids(search(dated, "hue", fold=True, limit=3)) == want[:3]
+    since = search(dated, "Huế", since="2023-06-01")  # six: all dated but 7
+    assert ids(since) == [h for h in want if h not in (f"{SITE}/3", f"{SITE}/7")]
+    assert json.loads(json.dumps(hits[0].to_dict()))["order"] == "newest"
+
+
+def test_filters_count_before_choosing_the_order(dated, monkeypatch):
+    """Five matches left by --site (or dates) are few enough to rank."""
+    import scraper.search
+
+    monkeypatch.setattr(scraper.search, "RANK_LIMIT", 6)
+    assert {h.order for h in search(dated, "Huế")} == {"newest"}
+    hits = search(dated, "Huế", site=SITE)
+    assert len(hits) == 7 and {h.order for h in hits} == {"newest"}
+    hits = search(dated, "Huế", since="2024-01-01")
+    assert len(hits) == 5 and {h.order for h in hits} == {"relevance"}
+    assert hits[0].id == f"{OTHER}/8"  # short title with the word: bm25's best
+
+
+def test_count_hits_stops_past_at_most(dated):
+    assert count_hits(dated, "Huế") == 8
+    assert count_hits(dated, "Huế", at_most=5) == 6
+    assert count_hits(dated, "Huế", at_most=8) == 8
+    assert count_hits(dated, "Huế", site=OTHER, at_most=5) == 1
+    assert count_hits(dated, "hue", fold=True, since="2024-01-01", at_most=3) == 4
+
+
+def test_cli_says_when_hits_are_newest_first(dated, monkeypatch):
+    import scraper.search
+
+    db = ["--db", str(dated.path)]
+    ranked = CliRunner().invoke(main, ["search", "Huế", "--limit", "3", *db])
+    assert ranked.exit_code == 0, ranked.output
+    assert "newest first" not in ranked.stdout
+    assert ranked.stdout.splitlines()[-1] == "3 of 8 hits"
+    monkeypatch.setattr(scraper.search, "RANK_LIMIT", 5)
+    broad = CliRunner().invoke(main, ["search", "Huế", "--limit", "3", *db])
+    assert broad.exit_code == 0, broad.output
+    *_, note, total = broad.stdout.splitlines()
+    assert note.startswith("newest first: more than 5 articles match")
+    assert total == "3 of more than 5 hits"
+    every = CliRunner().invoke(main, ["search", "Huế", "--limit", "8", *db])
+    assert every.stdout.splitlines()[-1] == "8 hits"
+    as_json = CliRunner().invoke(main, ["search", "Huế", "--format", "json", *db])
+    assert [hit["order"] for hit in json.loads(as_json.stdout)] == ["newest"] * 8
