@@ -9,9 +9,9 @@ process, each archive opened read-mostly through the library calls the CLI uses:
   rare, exact and accent-folded, alone, with --site (the largest site and a small one)
   and with --since (a recent date and an old one); p50 / p95 / max per group (each query
   run REPEAT times, its best time kept: the figure is the query, not the machine's
-  hiccups; the first run of each is reported too, as "cold"); "with count" adds what
-  `scrape search` asks next when the list is full, `count_hits(..., at_most=RANK_LIMIT)`
-  (the command's library work, without its start-up); how many of the queries were
+  hiccups; the first run of each is reported too, as "cold"); "with count" is what
+  `scrape search` calls, `search_counted(...)` (the hits and the count of all matches up
+  to RANK_LIMIT: the command's library work, without its start-up); how many of the queries were
   broad enough to come newest first (`Hit.order`); plus a few runs of the `scrape search`
   CLI as a child process (wall time, start-up included);
 - status: `scraper.status.archive_status(db)` (best of 3) and `scrape status` (wall);
@@ -130,8 +130,8 @@ def search_figures(path: Path, repeat: int, n_queries: int, baseline: bool) -> d
                     t0 = time.perf_counter()
                     found = s.search(db, q, fold=fold, limit=20, **extra)
                     times.append(time.perf_counter() - t0)
-                    if len(found) == 20:
-                        s.count_hits(db, q, fold=fold, at_most=s.RANK_LIMIT, **extra)
+                    t0 = time.perf_counter()
+                    s.search_counted(db, q, fold=fold, limit=20, **extra)
                     with_count.append(time.perf_counter() - t0)
                     if not baseline:
                         continue

@@ -24,7 +24,8 @@ This module owns:
   pass the folded old values.
 - `search(...)`: hits with a highlighted snippet, phrase matches of a plain multi-word
   query first, then bm25; newest first instead when more than RANK_LIMIT articles match;
-  `count_hits(...)` (how many without the limit, optionally capped), `sites(db)`;
+  `search_counted(...)` (the hits and how many match, capped), `count_hits(...)` (how
+  many without the limit, optionally capped), `sites(db)`;
   `SearchError` for a bad query or since later than until.
 
 `PRAGMA recursive_triggers = ON` is set on every connection this module prepares (and
@@ -404,17 +405,34 @@ def search(
     without a published date are left out when either is given; SearchError when since is
     later than until). limit None = all.
     """
+    options = {"fold": fold, "site": site, "since": since, "until": until}
+    return search_counted(db, query, limit=limit, **options)[0]
+
+
+def search_counted(
+    db: Any,
+    query: str,
+    *,
+    fold: bool = False,
+    site: str | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+    limit: int | None = 20,
+) -> tuple[list[Hit], int]:
+    """search(...) and how many articles match in all, counted up to max(RANK_LIMIT,
+    limit): a bigger answer is that + 1, "more than". search() has to count them to choose
+    the order, so the count costs nothing more (what `scrape search` prints)."""
     table = FOLDED_TABLE if fold else FTS_TABLE
     match = prepare_query(query, fold_marks=fold)
     since_iso, until_iso = _bounds(since, until)
-    rows = -1 if limit is None else int(limit)
+    at_most = None if limit is None else max(RANK_LIMIT, int(limit))
     conn = database(db).conn
     try:
-        if _count(conn, table, match, site, since_iso, until_iso, RANK_LIMIT) > RANK_LIMIT:
-            rowids = _newest(conn, table, match, site, since_iso, until_iso, rows)
-            return _hits(conn, table, match, rowids, NEWEST)
-        rowids = _ranked(conn, table, match, site, since_iso, until_iso, rows)
-        return _hits(conn, table, match, rowids, RELEVANCE)
+        total = _count(conn, table, match, site, since_iso, until_iso, at_most)
+        order = NEWEST if total > RANK_LIMIT else RELEVANCE
+        pick = _newest if order == NEWEST else _ranked
+        rows = pick(conn, table, match, site, since_iso, until_iso, -1 if limit is None else limit)
+        return _hits(conn, table, match, rows, order), total
     except sqlite3.OperationalError as exc:
         raise _query_error(query, exc) from None
 

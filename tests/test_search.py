@@ -22,6 +22,7 @@ from scraper.search import (
     fold,
     rebuild_search,
     search,
+    search_counted,
 )
 from scraper.store import Archive
 
@@ -493,6 +494,18 @@ def test_count_hits_stops_past_at_most(dated):
     assert count_hits(dated, "Huế", at_most=8) == 8
     assert count_hits(dated, "Huế", site=OTHER, at_most=5) == 1
     assert count_hits(dated, "hue", fold=True, since="2024-01-01", at_most=3) == 4
+
+
+def test_search_counted_counts_up_to_rank_limit_or_limit(dated, monkeypatch):
+    import scraper.search
+
+    hits, total = search_counted(dated, "Huế", limit=3)
+    assert (len(hits), total, hits[0].order) == (3, 8, "relevance")
+    monkeypatch.setattr(scraper.search, "RANK_LIMIT", 5)
+    hits, total = search_counted(dated, "Huế", limit=3)
+    assert (len(hits), total, hits[0].order) == (3, 6, "newest")  # 6: more than 5
+    assert search_counted(dated, "Huế", limit=7)[1] == 8  # counted up to the limit
+    assert search_counted(dated, "Huế", site=OTHER)[1] == 1
 
 
 def test_cli_says_when_hits_are_newest_first(dated, monkeypatch):

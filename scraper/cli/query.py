@@ -63,8 +63,7 @@ def search(db_path, query, fold, site, since, until, limit, fmt) -> None:
 
     Example: scrape search "Đà Nẵng" ; scrape search "da nang" --fold --format json
     """
-    from scraper.search import NEWEST, RANK_LIMIT, count_hits, sites
-    from scraper.search import search as run_search
+    from scraper.search import NEWEST, RANK_LIMIT, search_counted, sites
 
     if since is not None and until is not None and since > until:
         raise BadArgument(
@@ -81,10 +80,8 @@ def search(db_path, query, fold, site, since, until, limit, fmt) -> None:
             "since": iso_day(since),
             "until": iso_day(until),
         }
-        hits = run_search(archive, query, limit=limit, **options)
-        total, at_most = len(hits), max(RANK_LIMIT, limit)
-        if total == limit:
-            total = count_hits(archive, query, at_most=at_most, **options)
+        hits, total = search_counted(archive, query, limit=limit, **options)
+        at_most = max(RANK_LIMIT, limit)
     with stdout_utf8() as out:
         if fmt == "json":
             out.write(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
