@@ -59,6 +59,8 @@ SNIPPET_TOKENS = 16
 # A query matching more than this many articles is listed newest first, not ranked.
 RANK_LIMIT = 5_000
 RELEVANCE = "relevance"
+# Newest first, up to this limit: look the newest articles up one by one first (_newest).
+PROBE_LIMIT = 100
 NEWEST = "newest"
 
 
@@ -347,16 +349,40 @@ def _newest(
     limit: int,
 ) -> list[int]:
     """Rowids of the matches, newest published first (undated last), read down
-    idx_articles_published; ties by rowid, the later stored first."""
+    idx_articles_published; ties by rowid, the later stored first.
+
+    First the newest 2 x limit articles that pass the filters are looked up in the index
+    one by one (FTS5 answers 'MATCH and rowid = ?' with a seek, ~0.1 ms): a very common
+    word is in most of them, and that is done. Otherwise the set of every match is read
+    (its whole posting list, ~25 ms for 100,000 matches) and the date index walked
+    until `limit` of them are found."""
     site_filter, params = _filters("a.rowid", site, None, None)
     dates, date_params = _dates("a.published", since, until)
+    where = f"{site_filter}{' AND ' + dates if dates else ''}"
+    params += date_params
+    if 0 <= limit <= PROBE_LIMIT:
+        newest = [
+            row[0]
+            for row in conn.execute(
+                f"SELECT a.rowid FROM articles AS a WHERE 1{where} "
+                "ORDER BY a.published DESC, a.rowid DESC LIMIT ?",
+                [*params, 2 * limit],
+            )
+        ]
+        probe = (
+            f"SELECT rowid FROM [{table}] WHERE [{table}] MATCH ? "
+            "AND rowid IN (SELECT value FROM json_each(?))"
+        )
+        matched = {row[0] for row in conn.execute(probe, [match, json.dumps(newest)])}
+        found = [rowid for rowid in newest if rowid in matched]
+        if len(found) >= limit or len(newest) < 2 * limit:
+            return found[:limit]
     sql = (
         f"SELECT a.rowid FROM articles AS a "
-        f"WHERE +a.rowid IN (SELECT rowid FROM [{table}] WHERE [{table}] MATCH ?)"
-        f"{site_filter}{' AND ' + dates if dates else ''} "
+        f"WHERE +a.rowid IN (SELECT rowid FROM [{table}] WHERE [{table}] MATCH ?){where} "
         f"ORDER BY a.published DESC, a.rowid DESC LIMIT ?"
     )
-    return [row[0] for row in conn.execute(sql, [match, *params, *date_params, limit])]
+    return [row[0] for row in conn.execute(sql, [match, *params, limit])]
 
 
 def _hits(

@@ -526,3 +526,14 @@ def test_cli_says_when_hits_are_newest_first(dated, monkeypatch):
     assert every.stdout.splitlines()[-1] == "8 hits"
     as_json = CliRunner().invoke(main, ["search", "Huế", "--format", "json", *db])
     assert [hit["order"] for hit in json.loads(as_json.stdout)] == ["newest"] * 8
+
+
+def test_newest_first_reads_past_newer_articles_without_the_word(dated, monkeypatch):
+    import scraper.search
+
+    for n in range(11, 17):
+        save(dated, make(n, "Tin mới", "Thời tiết hôm nay.", published=f"2025-01-{n}"))
+    monkeypatch.setattr(scraper.search, "RANK_LIMIT", 5)
+    hits = search(dated, "Huế", limit=3)
+    assert ids(hits) == [f"{SITE}/4", f"{OTHER}/8", f"{SITE}/1"]
+    assert ids(search(dated, "Huế", limit=3, site=SITE)) == [f"{SITE}/4", f"{SITE}/1", f"{SITE}/6"]
