@@ -312,31 +312,51 @@ def _count(
     return conn.execute(f"SELECT COUNT(*) FROM ({inner})", [match, *params]).fetchone()[0]
 
 
-def _ranked(
+def _matching(
     conn: sqlite3.Connection,
     table: str,
     match: str,
     site: str | None,
     since: str | None,
     until: str | None,
-    limit: int,
-) -> list[int]:
-    """Rowids of the best matches: phrase matches of a plain multi-word query first, then
-    bm25, title weighted; ties by article id."""
-    filters, params = _filters(f"[{table}].rowid", site, since, until)
-    phrase = phrase_of(match)
-    first = ""
-    if phrase is not None:
-        first = f"[{table}].rowid IN (SELECT rowid FROM [{table}] WHERE [{table}] MATCH ?) DESC, "
-        params.append(phrase)
+    at_most: int | None,
+) -> list[tuple[int, float]]:
+    """(rowid, bm25 score) of the matches that pass the filters, in rowid order, at most
+    at_most + 1: one pass over the index both counts them and scores them for _ranked."""
+    filters, params = _filters("rowid", site, since, until)
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-    # CROSS JOIN: the matches drive; each kept one reads its article row for the tie-break
     sql = (
-        f"SELECT [{table}].rowid FROM [{table}] CROSS JOIN articles AS a "
-        f"ON a.rowid = [{table}].rowid WHERE [{table}] MATCH ?{filters} "
-        f"ORDER BY {first}bm25([{table}], {weights}), a.id LIMIT ?"
+        f"SELECT rowid, bm25([{table}], {weights}) FROM [{table}] WHERE [{table}] MATCH ?{filters}"
     )
-    return [row[0] for row in conn.execute(sql, [match, *params, limit])]
+    if at_most is not None:
+        sql += f" LIMIT {int(at_most) + 1}"
+    return conn.execute(sql, [match, *params]).fetchall()
+
+
+def _ranked(
+    conn: sqlite3.Connection, table: str, match: str, scored: list[tuple[int, float]], limit: int
+) -> list[int]:
+    """The best of these matches (every match that passes the filters, with its bm25
+    score): phrase matches of a plain multi-word query first, then bm25, title weighted;
+    ties by article id."""
+    if not scored:
+        return []
+    in_phrase: set[int] = set()
+    phrase = phrase_of(match)
+    if phrase is not None:
+        rowids = [rowid for rowid, _ in scored]
+        # rowid bounds: FTS5 seeks to them instead of matching the phrase everywhere
+        sql = f"SELECT rowid FROM [{table}] WHERE [{table}] MATCH ? AND rowid BETWEEN ? AND ?"
+        in_phrase = {row[0] for row in conn.execute(sql, [phrase, min(rowids), max(rowids)])}
+    keyed = sorted((rowid not in in_phrase, score, rowid) for rowid, score in scored)
+    if 0 <= limit < len(keyed):
+        worst_kept = keyed[limit - 1][:2] if limit else None
+        keyed = [k for k in keyed if worst_kept is not None and k[:2] <= worst_kept]
+    # ties: by article id, read for the kept rows only
+    sql = "SELECT rowid, id FROM articles WHERE rowid IN (SELECT value FROM json_each(?))"
+    ids = dict(conn.execute(sql, [json.dumps([k[2] for k in keyed])]).fetchall())
+    keyed.sort(key=lambda k: (k[0], k[1], ids.get(k[2], "")))
+    return [k[2] for k in (keyed if limit < 0 else keyed[:limit])]
 
 
 def _newest(
@@ -431,8 +451,8 @@ def search(
     without a published date are left out when either is given; SearchError when since is
     later than until). limit None = all.
     """
-    options = {"fold": fold, "site": site, "since": since, "until": until}
-    return search_counted(db, query, limit=limit, **options)[0]
+    hits, _ = search_counted(db, query, fold=fold, site=site, since=since, until=until, limit=limit)
+    return hits
 
 
 def search_counted(
@@ -454,11 +474,13 @@ def search_counted(
     at_most = None if limit is None else max(RANK_LIMIT, int(limit))
     conn = database(db).conn
     try:
-        total = _count(conn, table, match, site, since_iso, until_iso, at_most)
-        order = NEWEST if total > RANK_LIMIT else RELEVANCE
-        pick = _newest if order == NEWEST else _ranked
-        rows = pick(conn, table, match, site, since_iso, until_iso, -1 if limit is None else limit)
-        return _hits(conn, table, match, rows, order), total
+        matching = _matching(conn, table, match, site, since_iso, until_iso, at_most)
+        rows = -1 if limit is None else limit
+        if len(matching) > RANK_LIMIT:
+            newest = _newest(conn, table, match, site, since_iso, until_iso, rows)
+            return _hits(conn, table, match, newest, NEWEST), len(matching)
+        ranked = _ranked(conn, table, match, matching, rows)
+        return _hits(conn, table, match, ranked, RELEVANCE), len(matching)
     except sqlite3.OperationalError as exc:
         raise _query_error(query, exc) from None
 
