@@ -31,6 +31,10 @@ This module owns:
 `PRAGMA recursive_triggers = ON` is set on every connection this module prepares (and
 sqlite-utils sets it too): without it `INSERT OR REPLACE` skips the delete trigger and
 leaves stale index entries behind.
+
+Long because: the query side is one plan over the two indexes' schema (a capped pass that
+counts and scores, the newest-first probe, the ranking, snippets for the kept rows), each
+step written against the tables, tokenizers and folding declared above it.
 """
 
 from __future__ import annotations
