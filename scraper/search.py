@@ -415,11 +415,13 @@ def _hits(
     """The hits of these rowids, in this order, each with its snippet (drawn for these
     rows only: a snippet tokenizes the whole article)."""
     left, right = HIGHLIGHT
+    # a few rows: FTS5 seeks to each; many (limit None): one pass over the matches is cheaper
+    seek = "" if len(rowids) <= PROBE_LIMIT else "+"
     sql = (
         f"SELECT a.rowid, a.id, a.url, a.title, a.published, "
         f"snippet([{table}], -1, ?, ?, ?, {SNIPPET_TOKENS}) "
         f"FROM [{table}] JOIN articles AS a ON a.rowid = [{table}].rowid "
-        f"WHERE [{table}] MATCH ? AND [{table}].rowid IN (SELECT value FROM json_each(?))"
+        f"WHERE [{table}] MATCH ? AND {seek}[{table}].rowid IN (SELECT value FROM json_each(?))"
     )
     params = [left, right, ELLIPSIS, match, json.dumps(rowids)]
     found = {row[0]: row[1:] for row in conn.execute(sql, params)}

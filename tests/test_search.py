@@ -537,3 +537,16 @@ def test_newest_first_reads_past_newer_articles_without_the_word(dated, monkeypa
     hits = search(dated, "Huế", limit=3)
     assert ids(hits) == [f"{SITE}/4", f"{OTHER}/8", f"{SITE}/1"]
     assert ids(search(dated, "Huế", limit=3, site=SITE)) == [f"{SITE}/4", f"{SITE}/1", f"{SITE}/6"]
+
+
+def test_many_hits_read_in_one_pass_keep_their_order(dated, monkeypatch):
+    import scraper.search
+
+    few = search(dated, "Huế", limit=None)
+    monkeypatch.setattr(scraper.search, "PROBE_LIMIT", 2)  # 8 hits: "many"
+    many = search(dated, "Huế", limit=None)
+    assert [h.to_dict() for h in many] == [h.to_dict() for h in few]
+    monkeypatch.setattr(scraper.search, "RANK_LIMIT", 5)
+    assert ids(search(dated, "Huế", limit=None)) == [
+        f"{OTHER if n == 8 else SITE}/{n}" for n in NEWEST_FIRST
+    ]
