@@ -9,8 +9,11 @@ process, each archive opened read-mostly through the library calls the CLI uses:
   rare, exact and accent-folded, alone, with --site (the largest site and a small one)
   and with --since (a recent date and an old one); p50 / p95 / max per group (each query
   run REPEAT times, its best time kept: the figure is the query, not the machine's
-  hiccups; the first run of each is reported too, as "cold"), plus a few runs of the
-  `scrape search` CLI as a child process (wall time, start-up included);
+  hiccups; the first run of each is reported too, as "cold"); "with count" is what
+  `scrape search` calls, `search_counted(...)` (the hits and the count of all matches up
+  to RANK_LIMIT: the command's library work, without its start-up); how many of the queries were
+  broad enough to come newest first (`Hit.order`); plus a few runs of the `scrape search`
+  CLI as a child process (wall time, start-up included);
 - status: `scraper.status.archive_status(db)` (best of 3) and `scrape status` (wall);
 - export: `scraper.export.export(db, devnull, fmt=...)` rows/s, JSON Lines and CSV;
 - incremental run, archive side (what a no-change `scrape crawl` asks the archive per
@@ -76,9 +79,9 @@ def make_queries(common: list[str], rare: list[str], seed: int = 7, n: int = 40)
 
 
 def baseline_search(db, query, *, fold=False, site=None, since=None, limit=20):
-    """scraper.search's statement (one SELECT that joins articles and draws a snippet for
-    every match, then sorts), written out here so that a candidate change to search() can
-    be timed side by side with it on the same archive (--baseline); same rows."""
+    """scraper.search's statement before issue 14 (one SELECT that joins articles and draws
+    a snippet for every match, then sorts), written out here so that search() can be timed
+    side by side with it on the same archive (--baseline); same rows when search() ranks."""
     from scraper import search as s
 
     table = s.FOLDED_TABLE if fold else s.FTS_TABLE
@@ -120,22 +123,29 @@ def search_figures(path: Path, repeat: int, n_queries: int, baseline: bool) -> d
     groups = {}
     for fold in (False, True):
         for vname, extra in variants.items():
-            best, cold, hits, base = [], [], [], []
+            best, cold, hits, base, counted, newest = [], [], [], [], [], 0
             for q in queries:
-                times, base_times = [], []
+                times, base_times, with_count = [], [], []
                 for _ in range(repeat):  # ours and the baseline in turn
                     t0 = time.perf_counter()
                     found = s.search(db, q, fold=fold, limit=20, **extra)
                     times.append(time.perf_counter() - t0)
+                    t0 = time.perf_counter()
+                    s.search_counted(db, q, fold=fold, limit=20, **extra)
+                    with_count.append(time.perf_counter() - t0)
                     if not baseline:
                         continue
                     t0 = time.perf_counter()
                     old = baseline_search(db, q, fold=fold, **extra)
                     base_times.append(time.perf_counter() - t0)
-                if baseline and [h.id for h in found] != [row[0] for row in old]:
+                # the baseline ranks every match: only a ranked list can equal it
+                ranked = not found or found[0].order == s.RELEVANCE
+                if baseline and ranked and [h.id for h in found] != [row[0] for row in old]:
                     raise AssertionError(f"search and baseline differ for {q!r} {extra}")
+                newest += not ranked
                 cold.append(times[0])
                 best.append(min(times))
+                counted.append(min(with_count))
                 base.append(min(base_times) if base_times else float("nan"))
                 hits.append(len(found))
             name = f"{'folded' if fold else 'exact'}/{vname}"
@@ -144,6 +154,9 @@ def search_figures(path: Path, repeat: int, n_queries: int, baseline: bool) -> d
                 "p95_ms": pct(best, 0.95) * 1000,
                 "max_ms": max(best) * 1000,
                 "cold_p95_ms": pct(cold, 0.95) * 1000,
+                "with_count_p50_ms": statistics.median(counted) * 1000,
+                "with_count_p95_ms": pct(counted, 0.95) * 1000,
+                "queries_newest_first": newest,
                 "baseline_p50_ms": statistics.median(base) * 1000,
                 "baseline_p95_ms": pct(base, 0.95) * 1000,
                 "queries_with_20_hits": sum(h == 20 for h in hits),
@@ -152,19 +165,22 @@ def search_figures(path: Path, repeat: int, n_queries: int, baseline: bool) -> d
     slow = []
     for q in queries:
         t0 = time.perf_counter()
-        s.search(db, q, limit=20)
+        found = s.search(db, q, limit=20)
         dt = time.perf_counter() - t0
         matches = db.execute(
             "SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH ?", [q]
         ).fetchone()[0]
-        slow.append((dt * 1000, matches, q))
+        slow.append((dt * 1000, matches, q, found[0].order if found else None))
     slow.sort(reverse=True)
     db.conn.close()
     return {
         "queries": queries,
         "sites": {"big": big, "small": small},
         "groups": groups,
-        "slowest": [{"ms": ms, "matches": m, "query": q} for ms, m, q in slow[:5]],
+        "rank_limit": s.RANK_LIMIT,
+        "slowest": [
+            {"ms": ms, "matches": m, "query": q, "order": order} for ms, m, q, order in slow[:5]
+        ],
     }
 
 
@@ -347,11 +363,16 @@ def report(run: dict) -> None:
         for name, g in run["search"]["groups"].items():
             print(
                 f"  {name:30} p50 {g['p50_ms']:7.1f}  p95 {g['p95_ms']:7.1f}  "
-                f"max {g['max_ms']:7.1f}  cold p95 {g['cold_p95_ms']:7.1f}  | baseline: "
+                f"max {g['max_ms']:7.1f}  cold p95 {g['cold_p95_ms']:7.1f}  with count: p50 "
+                f"{g['with_count_p50_ms']:7.1f}  p95 {g['with_count_p95_ms']:7.1f}  newest first "
+                f"{g['queries_newest_first']:2}  | baseline: "
                 f"p50 {g['baseline_p50_ms']:7.1f}  p95 {g['baseline_p95_ms']:7.1f}"
             )
         for s in run["search"]["slowest"]:
-            print(f"  slowest: {s['ms']:.1f} ms, {s['matches']:,} matches: {s['query']!r}")
+            print(
+                f"  slowest: {s['ms']:.1f} ms, {s['matches']:,} matches ({s['order']}): "
+                f"{s['query']!r}"
+            )
 
 
 if __name__ == "__main__":

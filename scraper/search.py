@@ -23,16 +23,23 @@ This module owns:
   external-content FTS5 table must get the values that were indexed: the folded triggers
   pass the folded old values.
 - `search(...)`: hits with a highlighted snippet, phrase matches of a plain multi-word
-  query first, then bm25; `count_hits(...)` (how many without the limit), `sites(db)`;
+  query first, then bm25; newest first instead when more than RANK_LIMIT articles match;
+  `search_counted(...)` (the hits and how many match, capped), `count_hits(...)` (how
+  many without the limit, optionally capped), `sites(db)`;
   `SearchError` for a bad query or since later than until.
 
 `PRAGMA recursive_triggers = ON` is set on every connection this module prepares (and
 sqlite-utils sets it too): without it `INSERT OR REPLACE` skips the delete trigger and
 leaves stale index entries behind.
+
+Long because: the query side is one plan over the two indexes' schema (a capped pass that
+counts and scores, the newest-first probe, the ranking, snippets for the kept rows), each
+step written against the tables, tokenizers and folding declared above it.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import unicodedata
 from dataclasses import asdict, dataclass
@@ -53,6 +60,12 @@ BM25_WEIGHTS = (3.0, 1.0, 1.0)
 HIGHLIGHT = ("[", "]")
 ELLIPSIS = "…"
 SNIPPET_TOKENS = 16
+# A query matching more than this many articles is listed newest first, not ranked.
+RANK_LIMIT = 5_000
+RELEVANCE = "relevance"
+# Newest first, up to this limit: look the newest articles up one by one first (_newest).
+PROBE_LIMIT = 100
+NEWEST = "newest"
 
 
 class SearchError(ScraperError):
@@ -66,6 +79,7 @@ class Hit:
     title: str | None
     published: str | None
     snippet: str
+    order: str = RELEVANCE  # or NEWEST: how search() ordered the list this hit is in
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -248,19 +262,32 @@ def phrase_of(query: str) -> str | None:
     return '"' + " ".join(words) + '"'
 
 
-def _where(
-    table: str, match: str, site: str | None, since: str | None, until: str | None
+def _filters(
+    column: str, site: str | None, since: str | None, until: str | None
 ) -> tuple[str, list[Any]]:
-    where = [f"[{table}] MATCH ?"]
-    params: list[Any] = [match]
+    """The --site and date bounds as conditions on `column` (an articles rowid), each a
+    rowid set read from one index alone (idx_articles_site, idx_articles_published), so
+    that no article row is read to filter a match. The leading + keeps SQLite from using
+    the sets to drive the query (FTS5 would be asked one rowid at a time)."""
+    where: list[str] = []
+    params: list[Any] = []
     if site:
-        where.append("a.site = ?")
+        where.append(f"+{column} IN (SELECT rowid FROM articles WHERE site = ?)")
         params.append(site)
+    dates, date_params = _dates("published", since, until)
+    if dates:
+        where.append(f"+{column} IN (SELECT rowid FROM articles WHERE {dates})")
+        params += date_params
+    return "".join(f" AND {w}" for w in where), params
+
+
+def _dates(column: str, since: str | None, until: str | None) -> tuple[str, list[Any]]:
+    where, params = [], []
     if since:
-        where.append("a.published >= ?")
+        where.append(f"{column} >= ?")
         params.append(since)
     if until:
-        where.append("a.published <= ?")
+        where.append(f"{column} <= ?")
         params.append(until)
     return " AND ".join(where), params
 
@@ -271,6 +298,137 @@ def _bounds(since, until) -> tuple[str | None, str | None]:
     if since_iso and until_iso and since_iso > until_iso:
         raise SearchError(f"--since {since_iso} is later than --until {until_iso}: no date fits")
     return since_iso, until_iso
+
+
+def _count(
+    conn: sqlite3.Connection,
+    table: str,
+    match: str,
+    site: str | None,
+    since: str | None,
+    until: str | None,
+    at_most: int | None,
+) -> int:
+    filters, params = _filters("rowid", site, since, until)
+    inner = f"SELECT rowid FROM [{table}] WHERE [{table}] MATCH ?{filters}"
+    if at_most is not None:
+        inner += f" LIMIT {int(at_most) + 1}"
+    return conn.execute(f"SELECT COUNT(*) FROM ({inner})", [match, *params]).fetchone()[0]
+
+
+def _matching(
+    conn: sqlite3.Connection,
+    table: str,
+    match: str,
+    site: str | None,
+    since: str | None,
+    until: str | None,
+    at_most: int | None,
+) -> list[tuple[int, float]]:
+    """(rowid, bm25 score) of the matches that pass the filters, in rowid order, at most
+    at_most + 1: one pass over the index both counts them and scores them for _ranked."""
+    filters, params = _filters("rowid", site, since, until)
+    weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+    sql = (
+        f"SELECT rowid, bm25([{table}], {weights}) FROM [{table}] WHERE [{table}] MATCH ?{filters}"
+    )
+    if at_most is not None:
+        sql += f" LIMIT {int(at_most) + 1}"
+    return conn.execute(sql, [match, *params]).fetchall()
+
+
+def _ranked(
+    conn: sqlite3.Connection, table: str, match: str, scored: list[tuple[int, float]], limit: int
+) -> list[int]:
+    """The best of these matches (every match that passes the filters, with its bm25
+    score): phrase matches of a plain multi-word query first, then bm25, title weighted;
+    ties by article id."""
+    if not scored:
+        return []
+    in_phrase: set[int] = set()
+    phrase = phrase_of(match)
+    if phrase is not None:
+        rowids = [rowid for rowid, _ in scored]
+        # rowid bounds: FTS5 seeks to them instead of matching the phrase everywhere
+        sql = f"SELECT rowid FROM [{table}] WHERE [{table}] MATCH ? AND rowid BETWEEN ? AND ?"
+        in_phrase = {row[0] for row in conn.execute(sql, [phrase, min(rowids), max(rowids)])}
+    keyed = sorted((rowid not in in_phrase, score, rowid) for rowid, score in scored)
+    if 0 <= limit < len(keyed):
+        worst_kept = keyed[limit - 1][:2] if limit else None
+        keyed = [k for k in keyed if worst_kept is not None and k[:2] <= worst_kept]
+    # ties: by article id, read for the kept rows only
+    sql = "SELECT rowid, id FROM articles WHERE rowid IN (SELECT value FROM json_each(?))"
+    ids = dict(conn.execute(sql, [json.dumps([k[2] for k in keyed])]).fetchall())
+    keyed.sort(key=lambda k: (k[0], k[1], ids.get(k[2], "")))
+    return [k[2] for k in (keyed if limit < 0 else keyed[:limit])]
+
+
+def _newest(
+    conn: sqlite3.Connection,
+    table: str,
+    match: str,
+    site: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+) -> list[int]:
+    """Rowids of the matches, newest published first (undated last), read down
+    idx_articles_published; ties by rowid, the later stored first.
+
+    First the newest 2 x limit articles that pass the filters are looked up in the index
+    one by one (FTS5 answers 'MATCH and rowid = ?' with a seek, ~0.1 ms): a very common
+    word is in most of them, and that is done. Otherwise the set of every match is read
+    (its whole posting list, ~25 ms for 100,000 matches) and the date index walked
+    until `limit` of them are found."""
+    site_filter, params = _filters("a.rowid", site, None, None)
+    dates, date_params = _dates("a.published", since, until)
+    where = f"{site_filter}{' AND ' + dates if dates else ''}"
+    params += date_params
+    if 0 <= limit <= PROBE_LIMIT:
+        newest = [
+            row[0]
+            for row in conn.execute(
+                f"SELECT a.rowid FROM articles AS a WHERE 1{where} "
+                "ORDER BY a.published DESC, a.rowid DESC LIMIT ?",
+                [*params, 2 * limit],
+            )
+        ]
+        probe = (
+            f"SELECT rowid FROM [{table}] WHERE [{table}] MATCH ? "
+            "AND rowid IN (SELECT value FROM json_each(?))"
+        )
+        matched = {row[0] for row in conn.execute(probe, [match, json.dumps(newest)])}
+        found = [rowid for rowid in newest if rowid in matched]
+        if len(found) >= limit or len(newest) < 2 * limit:
+            return found[:limit]
+    sql = (
+        f"SELECT a.rowid FROM articles AS a "
+        f"WHERE +a.rowid IN (SELECT rowid FROM [{table}] WHERE [{table}] MATCH ?){where} "
+        f"ORDER BY a.published DESC, a.rowid DESC LIMIT ?"
+    )
+    return [row[0] for row in conn.execute(sql, [match, *params, limit])]
+
+
+def _hits(
+    conn: sqlite3.Connection, table: str, match: str, rowids: list[int], order: str
+) -> list[Hit]:
+    """The hits of these rowids, in this order, each with its snippet (drawn for these
+    rows only: a snippet tokenizes the whole article)."""
+    left, right = HIGHLIGHT
+    # a few rows: FTS5 seeks to each; many (limit None): one pass over the matches is cheaper
+    seek = "" if len(rowids) <= PROBE_LIMIT else "+"
+    sql = (
+        f"SELECT a.rowid, a.id, a.url, a.title, a.published, "
+        f"snippet([{table}], -1, ?, ?, ?, {SNIPPET_TOKENS}) "
+        f"FROM [{table}] JOIN articles AS a ON a.rowid = [{table}].rowid "
+        f"WHERE [{table}] MATCH ? AND {seek}[{table}].rowid IN (SELECT value FROM json_each(?))"
+    )
+    params = [left, right, ELLIPSIS, match, json.dumps(rowids)]
+    found = {row[0]: row[1:] for row in conn.execute(sql, params)}
+    return [
+        Hit(id, url, title, published, _tidy(snippet), order)
+        for id, url, title, published, snippet in (found[r] for r in rowids if r in found)
+    ]
 
 
 def search(
@@ -289,40 +447,48 @@ def search(
     Best first: when the query is two or more plain words, articles where they stand
     together as a phrase come first ('da nang' folded also matches an article with 'đã'
     and 'nâng' apart: that one comes after every 'Đà Nẵng'); then bm25, title weighted.
+    When more than RANK_LIMIT articles match (filters applied), they are not ranked but
+    listed newest published first (undated last), each hit's `order` says which:
+    "relevance" or "newest". bm25 would score every match before keeping the best, a cost
+    that grows with the archive; the newest ones are read from the date index.
     fold=False: exact Vietnamese (tone marks count; case does not). fold=True: accent-folded
     ('Hue' finds 'Huế', 'da nang' finds 'Đà Nẵng'); the query is folded the same way.
     site: articles.site equals it. since/until: published date bounds, inclusive (articles
     without a published date are left out when either is given; SearchError when since is
     later than until). limit None = all.
     """
+    hits, _ = search_counted(db, query, fold=fold, site=site, since=since, until=until, limit=limit)
+    return hits
+
+
+def search_counted(
+    db: Any,
+    query: str,
+    *,
+    fold: bool = False,
+    site: str | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+    limit: int | None = 20,
+) -> tuple[list[Hit], int]:
+    """search(...) and how many articles match in all, counted up to max(RANK_LIMIT,
+    limit): a bigger answer is that + 1, "more than". search() has to count them to choose
+    the order, so the count costs nothing more (what `scrape search` prints)."""
     table = FOLDED_TABLE if fold else FTS_TABLE
     match = prepare_query(query, fold_marks=fold)
     since_iso, until_iso = _bounds(since, until)
-    where, params = _where(table, match, site, since_iso, until_iso)
-    phrase = phrase_of(match)
-    first = ""
-    if phrase is not None:
-        first = f"a.rowid IN (SELECT rowid FROM [{table}] WHERE [{table}] MATCH ?) DESC, "
-    weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-    left, right = HIGHLIGHT
-    sql = (
-        f"SELECT a.id, a.url, a.title, a.published, "
-        f"snippet([{table}], -1, ?, ?, ?, {SNIPPET_TOKENS}) "
-        f"FROM [{table}] JOIN articles AS a ON a.rowid = [{table}].rowid "
-        f"WHERE {where} "
-        f"ORDER BY {first}bm25([{table}], {weights}), a.id LIMIT ?"
-    )
-    order = [phrase] if phrase is not None else []
-    params = [left, right, ELLIPSIS, *params, *order, -1 if limit is None else int(limit)]
+    at_most = None if limit is None else max(RANK_LIMIT, int(limit))
     conn = database(db).conn
     try:
-        rows = conn.execute(sql, params).fetchall()
+        matching = _matching(conn, table, match, site, since_iso, until_iso, at_most)
+        rows = -1 if limit is None else limit
+        if len(matching) > RANK_LIMIT:
+            newest = _newest(conn, table, match, site, since_iso, until_iso, rows)
+            return _hits(conn, table, match, newest, NEWEST), len(matching)
+        ranked = _ranked(conn, table, match, matching, rows)
+        return _hits(conn, table, match, ranked, RELEVANCE), len(matching)
     except sqlite3.OperationalError as exc:
         raise _query_error(query, exc) from None
-    return [
-        Hit(id, url, title, published, _tidy(snippet))
-        for id, url, title, published, snippet in rows
-    ]
 
 
 def count_hits(
@@ -333,18 +499,16 @@ def count_hits(
     site: str | None = None,
     since: str | date | None = None,
     until: str | date | None = None,
+    at_most: int | None = None,
 ) -> int:
-    """How many articles search(...) would return without a limit."""
+    """How many articles search(...) would return without a limit. at_most: stop counting
+    past it (the answer is then at_most + 1, read "more than at_most"): a count of every
+    match of a common word reads its whole posting list."""
     table = FOLDED_TABLE if fold else FTS_TABLE
     match = prepare_query(query, fold_marks=fold)
     since_iso, until_iso = _bounds(since, until)
-    where, params = _where(table, match, site, since_iso, until_iso)
-    sql = (
-        f"SELECT COUNT(*) FROM [{table}] JOIN articles AS a ON a.rowid = [{table}].rowid "
-        f"WHERE {where}"
-    )
     try:
-        return database(db).conn.execute(sql, params).fetchone()[0]
+        return _count(database(db).conn, table, match, site, since_iso, until_iso, at_most)
     except sqlite3.OperationalError as exc:
         raise _query_error(query, exc) from None
 

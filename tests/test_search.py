@@ -17,10 +17,12 @@ from scraper.search import (
     FTS_COLUMNS,
     FTS_TABLE,
     SearchError,
+    count_hits,
     ensure_search,
     fold,
     rebuild_search,
     search,
+    search_counted,
 )
 from scraper.store import Archive
 
@@ -434,3 +436,117 @@ def test_unknown_site_and_reversed_dates_say_why_with_exit_2(archive):
     assert "later than --until" in reversed_dates.stderr
     with pytest.raises(SearchError, match="later than"):
         search(sqlite3.connect(db), "Huế", since="2024-06-01", until="2024-01-01")
+
+
+# ------------------------------------------------- issue 14: broad queries, newest first
+
+
+@pytest.fixture
+def dated(tmp_path):
+    """Eight articles with 'Huế': two in a short title (bm25's best), one undated, the rest
+    published on different days in an order unlike their ids and rowids."""
+    days = ["2024-03-05", "2024-01-20", None, "2024-06-01", "2023-11-11", "2024-02-29"]
+    with Archive(tmp_path / "a.db") as arch:
+        for n, day in enumerate(days, start=1):
+            body = f"Bản tin {n}: tin tức về Huế và các vùng lân cận trong tuần qua."
+            save(arch, make(n, f"Bản tin số {n}", body, published=day))
+        save(arch, make(7, "Huế", "Hội nghị ở Huế bàn về Huế.", published="2023-05-01"))
+        save(arch, make(8, "Tin Huế", "Huế mưa.", site=OTHER, published="2024-04-10"))
+        yield arch
+
+
+NEWEST_FIRST = [4, 8, 1, 6, 2, 5, 7, 3]  # by published, undated last
+
+
+def test_a_query_matching_more_than_rank_limit_lists_newest_first(dated, monkeypatch):
+    import scraper.search
+
+    ranked = search(dated, "Huế")
+    assert ranked[0].id == f"{OTHER}/8" and {h.order for h in ranked} == {"relevance"}
+    monkeypatch.setattr(scraper.search, "RANK_LIMIT", 5)
+    hits = search(dated, "Huế")
+    want = [f"{OTHER if n == 8 else SITE}/{n}" for n in NEWEST_FIRST]
+    assert ids(hits) == want
+    assert {h.order for h in hits} == {"newest"}
+    assert all("[Huế]" in h.snippet for h in hits)
+    assert ids(search(dated, "hue", fold=True, limit=3)) == want[:3]
+    since = search(dated, "Huế", since="2023-06-01")  # six: all dated but 7
+    assert ids(since) == [h for h in want if h not in (f"{SITE}/3", f"{SITE}/7")]
+    assert json.loads(json.dumps(hits[0].to_dict()))["order"] == "newest"
+
+
+def test_filters_count_before_choosing_the_order(dated, monkeypatch):
+    """Five matches left by --site (or dates) are few enough to rank."""
+    import scraper.search
+
+    monkeypatch.setattr(scraper.search, "RANK_LIMIT", 6)
+    assert {h.order for h in search(dated, "Huế")} == {"newest"}
+    hits = search(dated, "Huế", site=SITE)
+    assert len(hits) == 7 and {h.order for h in hits} == {"newest"}
+    hits = search(dated, "Huế", since="2024-01-01")
+    assert len(hits) == 5 and {h.order for h in hits} == {"relevance"}
+    assert hits[0].id == f"{OTHER}/8"  # short title with the word: bm25's best
+
+
+def test_count_hits_stops_past_at_most(dated):
+    assert count_hits(dated, "Huế") == 8
+    assert count_hits(dated, "Huế", at_most=5) == 6
+    assert count_hits(dated, "Huế", at_most=8) == 8
+    assert count_hits(dated, "Huế", site=OTHER, at_most=5) == 1
+    assert count_hits(dated, "hue", fold=True, since="2024-01-01", at_most=3) == 4
+
+
+def test_search_counted_counts_up_to_rank_limit_or_limit(dated, monkeypatch):
+    import scraper.search
+
+    hits, total = search_counted(dated, "Huế", limit=3)
+    assert (len(hits), total, hits[0].order) == (3, 8, "relevance")
+    monkeypatch.setattr(scraper.search, "RANK_LIMIT", 5)
+    hits, total = search_counted(dated, "Huế", limit=3)
+    assert (len(hits), total, hits[0].order) == (3, 6, "newest")  # 6: more than 5
+    assert search_counted(dated, "Huế", limit=7)[1] == 8  # counted up to the limit
+    assert search_counted(dated, "Huế", site=OTHER)[1] == 1
+
+
+def test_cli_says_when_hits_are_newest_first(dated, monkeypatch):
+    import scraper.search
+
+    db = ["--db", str(dated.path)]
+    ranked = CliRunner().invoke(main, ["search", "Huế", "--limit", "3", *db])
+    assert ranked.exit_code == 0, ranked.output
+    assert "newest first" not in ranked.stdout
+    assert ranked.stdout.splitlines()[-1] == "3 of 8 hits"
+    monkeypatch.setattr(scraper.search, "RANK_LIMIT", 5)
+    broad = CliRunner().invoke(main, ["search", "Huế", "--limit", "3", *db])
+    assert broad.exit_code == 0, broad.output
+    *_, note, total = broad.stdout.splitlines()
+    assert note.startswith("newest first: more than 5 articles match")
+    assert total == "3 of more than 5 hits"
+    every = CliRunner().invoke(main, ["search", "Huế", "--limit", "8", *db])
+    assert every.stdout.splitlines()[-1] == "8 hits"
+    as_json = CliRunner().invoke(main, ["search", "Huế", "--format", "json", *db])
+    assert [hit["order"] for hit in json.loads(as_json.stdout)] == ["newest"] * 8
+
+
+def test_newest_first_reads_past_newer_articles_without_the_word(dated, monkeypatch):
+    import scraper.search
+
+    for n in range(11, 17):
+        save(dated, make(n, "Tin mới", "Thời tiết hôm nay.", published=f"2025-01-{n}"))
+    monkeypatch.setattr(scraper.search, "RANK_LIMIT", 5)
+    hits = search(dated, "Huế", limit=3)
+    assert ids(hits) == [f"{SITE}/4", f"{OTHER}/8", f"{SITE}/1"]
+    assert ids(search(dated, "Huế", limit=3, site=SITE)) == [f"{SITE}/4", f"{SITE}/1", f"{SITE}/6"]
+
+
+def test_many_hits_read_in_one_pass_keep_their_order(dated, monkeypatch):
+    import scraper.search
+
+    few = search(dated, "Huế", limit=None)
+    monkeypatch.setattr(scraper.search, "PROBE_LIMIT", 2)  # 8 hits: "many"
+    many = search(dated, "Huế", limit=None)
+    assert [h.to_dict() for h in many] == [h.to_dict() for h in few]
+    monkeypatch.setattr(scraper.search, "RANK_LIMIT", 5)
+    assert ids(search(dated, "Huế", limit=None)) == [
+        f"{OTHER if n == 8 else SITE}/{n}" for n in NEWEST_FIRST
+    ]

@@ -47,7 +47,8 @@ from scraper.errors import BadArgument, InputError, OutputError
     type=click.IntRange(1),
     default=20,
     show_default=True,
-    help="Show at most this many hits (the last line says how many match in all).",
+    help="Show at most this many hits (the last line says how many match in all, or "
+    "'more than 5,000').",
 )
 @format_option(["table", "json"], "table: hits with snippets; json: one JSON array of hits.")
 def search(db_path, query, fold, site, since, until, limit, fmt) -> None:
@@ -56,12 +57,13 @@ def search(db_path, query, fold, site, since, until, limit, fmt) -> None:
 
     Best first: articles where plain words stand together as a phrase come before those
     that hold them apart ('da nang' --fold: every Đà Nẵng before 'đã ... nâng'), then by
-    relevance (a title match weighs most).
+    relevance (a title match weighs most). A query that matches more than 5,000 articles
+    (after --site, --since, --until) is not ranked: its hits come newest published first,
+    with a note saying so.
 
     Example: scrape search "Đà Nẵng" ; scrape search "da nang" --fold --format json
     """
-    from scraper.search import count_hits, sites
-    from scraper.search import search as run_search
+    from scraper.search import NEWEST, RANK_LIMIT, search_counted, sites
 
     if since is not None and until is not None and since > until:
         raise BadArgument(
@@ -78,8 +80,8 @@ def search(db_path, query, fold, site, since, until, limit, fmt) -> None:
             "since": iso_day(since),
             "until": iso_day(until),
         }
-        hits = run_search(archive, query, limit=limit, **options)
-        total = count_hits(archive, query, **options) if len(hits) == limit else len(hits)
+        hits, total = search_counted(archive, query, limit=limit, **options)
+        at_most = max(RANK_LIMIT, limit)
     with stdout_utf8() as out:
         if fmt == "json":
             out.write(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
@@ -92,7 +94,16 @@ def search(db_path, query, fold, site, since, until, limit, fmt) -> None:
             out.write(f"{hit.published or '----------'}  {hit.id}  {hit.title or ''}\n")
             out.write(f"    {hit.snippet}\n")
             out.write(f"    {hit.url or ''}\n")
-        shown = f"{len(hits)} of {total}" if total > len(hits) else f"{len(hits)}"
+        if hits[0].order == NEWEST:
+            out.write(
+                f"newest first: more than {RANK_LIMIT:,} articles match, too many to rank "
+                "by relevance (add words, --site, --since or --until to narrow)\n"
+            )
+        shown = f"{len(hits)}"
+        if total > at_most:
+            shown += f" of more than {at_most:,}"
+        elif total > len(hits):
+            shown += f" of {total}"
         out.write(f"{shown} hit{'s' if total != 1 else ''}\n")
 
 
