@@ -30,6 +30,13 @@ from scraper.dates import find_dmy, parse_dmy
 from scraper.errors import NotAnArticle
 from scraper.models import Article, Image, Link, Listing, Page, PageLink, PageRequest
 from scraper.sites import id_host
+from scraper.sites.markup import (
+    ITALIC_TAGS,
+    SKIP_TAGS,
+    centred_attrs,
+    inline_text,
+    italic_style,
+)
 from scraper.sites.profile import next_from_pager
 from scraper.text import clean, clean_or_none
 from scraper.urls import MEMO, canonical, host_of, origin_and_path, query_params, resolve
@@ -79,11 +86,6 @@ BLOCK_TAGS = frozenset(
     "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre center section article "
     "header footer address figure figcaption hr main aside nav details summary".split()
 )
-SKIP_TAGS = frozenset(
-    "script style noscript template iframe object embed input select textarea button "
-    "option map area svg head title meta link".split()
-)
-ITALIC_TAGS = frozenset({"em", "i"})
 LEAD_CAPTION_CLASS_FOLDED = LEAD_CAPTION_CLASS.lower()
 _HTML_SPACE = re.compile("[ \t\n\f\r]+")  # what separates the words of a class attribute
 # ASSUMED: a table holding an image is a caption table (its other text is the caption)
@@ -149,41 +151,8 @@ def _css_first(node: LexborNode, query: str) -> LexborNode | None:
 
 
 # --- Text helpers -----------------------------------------------------------------------
-def _italic_style(attrs: dict[str, str | None]) -> bool:
-    style = attrs.get("style") or ""
-    return "italic" in style and "font-style:italic" in style.replace(" ", "").lower()
-
-
-def _centred_attrs(attrs: dict[str, str | None]) -> bool:
-    if (attrs.get("align") or "").strip().lower() == "center":
-        return True
-    style = attrs.get("style") or ""
-    return "center" in style and "text-align:center" in style.replace(" ", "").lower()
-
-
 def _inline_text(node: LexborNode) -> str:
-    """Visible text of a subtree with <br> and block boundaries as spaces (selectolax's
-    text() glues them together), scripts and styles left out. Not yet cleaned."""
-    parts: list[str] = []
-    _collect_inline_text(node, parts)
-    return "".join(parts)
-
-
-def _collect_inline_text(node: LexborNode, parts: list[str]) -> None:
-    for child in node.iter(include_text=True):
-        tag = child.tag
-        if tag == "-text":
-            parts.append(child.text_content or "")
-        elif tag is None or tag in SKIP_TAGS or tag[0] == "-":
-            continue
-        elif tag == "br":
-            parts.append(" ")
-        elif tag in BLOCK_TAGS or tag in ("td", "th", "tr", "table"):
-            parts.append(" ")
-            _collect_inline_text(child, parts)
-            parts.append(" ")
-        else:
-            _collect_inline_text(child, parts)
+    return inline_text(node, BLOCK_TAGS)
 
 
 def _text(node: LexborNode | None) -> str:
@@ -306,11 +275,10 @@ class _BodyWalker:
                 classes = attrs.get("class")
                 if classes and not CHROME_CLASSES.isdisjoint(classes.split()):
                     continue
-                style = attrs.get("style")
-                if not child_italic and style and "italic" in style:
-                    child_italic = _italic_style(attrs)
-                if not child_centred and ("align" in attrs or (style and "center" in style)):
-                    child_centred = _centred_attrs(attrs)
+                if not child_italic:
+                    child_italic = italic_style(attrs)
+                if not child_centred:
+                    child_centred = centred_attrs(attrs)
             if tag in BLOCK_TAGS and not self.flatten:
                 self.end_block()
                 first = child.first_child
@@ -378,8 +346,8 @@ class _BodyWalker:
                     self._add_text(" ", italic, centred)
                     self.walk(
                         cell,
-                        italic or tag in ITALIC_TAGS or _italic_style(attrs),
-                        centred or tag == "center" or _centred_attrs(attrs),
+                        italic or tag in ITALIC_TAGS or italic_style(attrs),
+                        centred or tag == "center" or centred_attrs(attrs),
                     )
             self.flatten -= 1
             self.end_block("row")

@@ -20,8 +20,10 @@ from selectolax.lexbor import LexborNode
 
 from scraper.dates import find_date_text
 from scraper.models import Image, Link
+from scraper.sites import markup
 from scraper.sites.generic.clean import ARTICLE_MARKS, CHROME_LINE, RELATED_LABELS
 from scraper.sites.generic.links import is_attachment, link_of, related_links
+from scraper.sites.markup import ITALIC_TAGS, SKIP_TAGS, centred_attrs, italic_style
 from scraper.text import clean, clean_or_none
 from scraper.urls import canonical, resolve
 
@@ -30,13 +32,8 @@ BLOCK_TAGS = frozenset(
     "header footer address figure figcaption hr main aside nav details summary form "
     "fieldset caption".split()
 )
-SKIP_TAGS = frozenset(
-    "script style noscript template iframe object embed input select textarea button "
-    "option map area svg head title meta link".split()
-)
 CONTAINERS = frozenset("div section ul ol dl table article header form".split())
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
-ITALIC_TAGS = frozenset({"em", "i"})
 CAPTION_TABLE_MAX_CHARS = 400
 CAPTION_MAX_CHARS = 400
 # A short line that only says when the article was published or updated: the label, then
@@ -82,40 +79,9 @@ BOILERPLATE_LINES = frozenset(
 )
 
 
-def _italic_style(attrs: dict[str, str | None]) -> bool:
-    style = attrs.get("style") or ""
-    return "font-style:italic" in style.replace(" ", "").lower()
-
-
-def _centred_attrs(attrs: dict[str, str | None]) -> bool:
-    if (attrs.get("align") or "").strip().lower() == "center":
-        return True
-    style = attrs.get("style") or ""
-    return "text-align:center" in style.replace(" ", "").lower()
-
-
 def inline_text(node: LexborNode) -> str:
     """Visible text of a subtree, <br> and blocks as spaces, cleaned."""
-    parts: list[str] = []
-
-    def visit(current: LexborNode) -> None:
-        for child in current.iter(include_text=True):
-            tag = child.tag
-            if tag == "-text":
-                parts.append(child.text_content or "")
-            elif tag is None or tag in SKIP_TAGS or tag[0] == "-":
-                continue
-            elif tag == "br":
-                parts.append(" ")
-            elif tag in BLOCK_TAGS or tag in ("td", "th", "tr", "table"):
-                parts.append(" ")
-                visit(child)
-                parts.append(" ")
-            else:
-                visit(child)
-
-    visit(node)
-    return clean("".join(parts))
+    return clean(markup.inline_text(node, BLOCK_TAGS))
 
 
 @dataclass
@@ -240,8 +206,8 @@ class Walker:
                         current.items.append(("br",))
                 continue
             attrs = child.attributes
-            child_italic = italic or tag in ITALIC_TAGS or (bool(attrs) and _italic_style(attrs))
-            child_centred = centred or tag == "center" or (bool(attrs) and _centred_attrs(attrs))
+            child_italic = italic or tag in ITALIC_TAGS or (bool(attrs) and italic_style(attrs))
+            child_centred = centred or tag == "center" or (bool(attrs) and centred_attrs(attrs))
             if tag == "img":
                 image = self._image(child, attrs)
                 if image is not None:
