@@ -300,6 +300,23 @@ def _bounds(since, until) -> tuple[str | None, str | None]:
     return since_iso, until_iso
 
 
+def _filtered_matches(
+    table: str,
+    select: str,
+    site: str | None,
+    since: str | None,
+    until: str | None,
+    at_most: int | None,
+) -> tuple[str, list[Any]]:
+    """SELECT `select` of the matches that pass the filters, in rowid order, at most
+    at_most + 1 of them; and the parameters after the MATCH's."""
+    filters, params = _filters("rowid", site, since, until)
+    sql = f"SELECT {select} FROM [{table}] WHERE [{table}] MATCH ?{filters}"
+    if at_most is not None:
+        sql += f" LIMIT {int(at_most) + 1}"
+    return sql, params
+
+
 def _count(
     conn: sqlite3.Connection,
     table: str,
@@ -309,10 +326,7 @@ def _count(
     until: str | None,
     at_most: int | None,
 ) -> int:
-    filters, params = _filters("rowid", site, since, until)
-    inner = f"SELECT rowid FROM [{table}] WHERE [{table}] MATCH ?{filters}"
-    if at_most is not None:
-        inner += f" LIMIT {int(at_most) + 1}"
+    inner, params = _filtered_matches(table, "rowid", site, since, until, at_most)
     return conn.execute(f"SELECT COUNT(*) FROM ({inner})", [match, *params]).fetchone()[0]
 
 
@@ -327,13 +341,9 @@ def _matching(
 ) -> list[tuple[int, float]]:
     """(rowid, bm25 score) of the matches that pass the filters, in rowid order, at most
     at_most + 1: one pass over the index both counts them and scores them for _ranked."""
-    filters, params = _filters("rowid", site, since, until)
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-    sql = (
-        f"SELECT rowid, bm25([{table}], {weights}) FROM [{table}] WHERE [{table}] MATCH ?{filters}"
-    )
-    if at_most is not None:
-        sql += f" LIMIT {int(at_most) + 1}"
+    scored = f"rowid, bm25([{table}], {weights})"
+    sql, params = _filtered_matches(table, scored, site, since, until, at_most)
     return conn.execute(sql, [match, *params]).fetchall()
 
 
